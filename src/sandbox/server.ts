@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { handleControl } from './control.js';
+import { ApiError, forbidden, notFound, rateLimited, statusError, unauthorized } from './errors.js';
+import { newRequestId, parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
+import type { Query } from './pagination.js';
+import type { RateState } from './ratelimit.js';
+import { matchRoute } from './router.js';
+import type { SandboxState } from './state.js';
+import type { RecordedRequest } from './types.js';
+
+/** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */
+const MALFORMED_BODY = '{"data":[{"id":"cnt_';
+
+function parseUrl(url: string): { path: string; query: Query } {
+  const q = url.indexOf('?');
+  if (q === -1) return { path: url, query: {} };
+  return { path: url.slice(0, q), query: Object.fromEntries(new URLSearchParams(url.slice(q + 1))) };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function rateHeaders(res: ServerResponse, rate: RateState): void {
+  res.setHeader('X-RateLimit-Limit', rate.limit);
+  res.setHeader('X-RateLimit-Remaining', rate.remaining);
+  res.setHeader('X-RateLimit-Reset', rate.reset);
+}
+
+function sleep(state: SandboxState, ms: number): Promise<void> {
+  return new Promise((resolve) => state.requestTimers.set(resolve, ms));
+}
+
+export function createRequestHandler(
+  state: SandboxState,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = newRequestId();
+    res.setHeader('X-Request-Id', requestId);
+    const { path, query } = parseUrl(req.url ?? '/');
+    let work: Promise<void> | undefined;
+    try {
+      if (path === '/v2' || path.startsWith('/v2/'))
+        work = handleApi(state, req, res, requestId, path, query);
+      else if (path.startsWith('/_sandbox/')) work = handleControl(state, req, res, requestId, path);
+      else sendError(res, notFound('route', path), requestId, state.now());
+    } catch (err) {
+      fail(state, res, requestId, err);
+    }
+    work?.catch((err: unknown) => fail(state, res, requestId, err));
+  };
+}
+
+function fail(state: SandboxState, res: ServerResponse, requestId: string, err: unknown): void {
+  if (err instanceof ApiError) {
+    sendError(res, err, requestId, state.now());
+    return;
+  }
+  if (res.destroyed) return;
+  state.log?.(
+    `sandbox error ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+  );
+  sendError(res, statusError(500), requestId, state.now());
+}
+
+async function handleApi(
+  state: SandboxState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  path: string,
+  query: Query,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const apiKey = readApiKey(req);
+  const key = state.keyFor(apiKey);
+  const startedAt = performance.now();
+  const entry: RecordedRequest = {
+    method,
+    path,
+    query,
+    apiKey,
+    organizationId: key?.organizationId,
+    status: 0,
+    startedAt,
+    finishedAt: startedAt,
+  };
+  state.record(entry);
+  let finished = false;
+  const finish = (status: number) => {
+    if (finished) return;
+    finished = true;
+    entry.status = status;
+    entry.finishedAt = performance.now();
+    if (state.logRequests) {
+      const fault = entry.fault === undefined ? '' : ` [fault: ${entry.fault}]`;
+      state.log?.(
+        `${method} ${req.url ?? path} ${status || '-'} ${(entry.finishedAt - startedAt).toFixed(1)}ms${fault}`,
+      );
+    }
+  };
+  res.once('finish', () => finish(res.statusCode));
+  res.once('close', () => finish(res.headersSent ? res.statusCode : 0));
+
+  const rawSub = path.slice(3) || '/';
+  const fault = state.faults.decide(method, rawSub, decodeSegment(rawSub));
+  if (fault !== undefined) entry.fault = fault.kind;
+  if (fault?.kind === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  const text = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
+  const delay = state.delay();
+  if (delay > 0) await sleep(state, delay);
+  if (res.destroyed) return;
+  if (fault?.kind === 'hang') {
+    // Held until the client gives up (its close ends the entry) or hangMs passes.
+    const timer = state.requestTimers.set(() => req.socket.destroy(), state.faults.hangMs);
+    res.once('close', () => state.requestTimers.clear(timer));
+    return;
+  }
+
+  const now = state.now();
+  const rate =
+    key === undefined
+      ? state.rateLimiter.anonymous(now)
+      : state.rateLimiter.hit(key.key, key.rateLimitPerMinute, now);
+  rateHeaders(res, rate);
+  if (fault !== undefined) {
+    if (fault.kind === 'malformed') sendJson(res, 200, MALFORMED_BODY);
+    else sendError(res, statusError(fault.status), requestId, now);
+    return;
+  }
+  if (key === undefined) {
+    throw unauthorized(apiKey === undefined ? 'Missing API key: send X-API-Key' : 'Invalid API key');
+  }
+  if (rate.retryAfter !== undefined) throw rateLimited(rate.retryAfter);
+
+  const segments = rawSub.split('/').slice(1);
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+  const match = matchRoute(method, segments.map(decodeSegment));
+  if (match === undefined) throw notFound('route', `${method} ${path}`);
+  if ('allowed' in match) {
+    res.setHeader('Allow', match.allowed.join(', '));
+    throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, {
+      allowed_methods: match.allowed,
+    });
+  }
+  const { route, params } = match;
+  if (key.scopes !== undefined && !key.scopes.includes(route.scope)) throw forbidden(route.scope, key.scopes);
+  const reply = route.handler({
+    rt: state,
+    org: state.orgOf(key),
+    key,
+    params,
+    query,
+    body: parseJson(text),
+  });
+  sendJson(res, reply.status, reply.body);
+}
