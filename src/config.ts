@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** Raised when an environment variable holds a value the gateway cannot use; its message is one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `an integer from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `an integer from ${min} to ${max}`)
+        .max(max, `an integer from ${min} to ${max}`),
+    );
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+const upstreamUrl = z
+  .string()
+  .trim()
+  .url('an http(s) URL such as https://api.huechat.ai/v2')
+  .refine((v) => /^https?:\/\//.test(v), 'an http(s) URL such as https://api.huechat.ai/v2')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+/** Every variable the gateway reads, with its default. Unset and empty mean the same. */
+const envSchema = z.object({
+  HOST: z.string().trim().min(1, 'a host name or address').default('0.0.0.0'),
+  PORT: int(0, 65535).default(4000),
+  HUECHAT_API_URL: upstreamUrl.optional(),
+  HUECHAT_API_KEY: z.string().trim().min(1, 'a HueChat API key').optional(),
+  UPSTREAM_CONNECTIONS: int(1, 1024).default(64),
+  UPSTREAM_PIPELINING: int(1, 16).default(1),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 120_000).default(2_000),
+  UPSTREAM_TIMEOUT_MS: int(1, 300_000).default(10_000),
+  UPSTREAM_RETRIES: int(0, 10).default(2),
+  UPSTREAM_RETRY_MAX_WAIT_MS: int(0, 60_000).default(2_000),
+  UPSTREAM_WATERFALL: bool.optional(),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
+    .default('info'),
+});
+
+export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
+
+export interface Config {
+  host: string;
+  port: number;
+  /** REST base URL including /v2; undefined means "start the embedded sandbox". */
+  upstreamUrl: string | undefined;
+  /** Key used when a request carries none. */
+  defaultApiKey: string | undefined;
+  upstream: {
+    connections: number;
+    pipelining: number;
+    connectTimeoutMs: number;
+    /** Bounds both the wait for response headers and the gap between body chunks. */
+    timeoutMs: number;
+    /** Extra attempts for a failed GET (never for writes). */
+    retries: number;
+    /** Longest single wait before a retry, Retry-After included; a longer Retry-After is not waited for. */
+    retryMaxWaitMs: number;
+  };
+  /** Whether a request may ask for the upstream call waterfall; defaults to on in sandbox mode only. */
+  waterfall: boolean;
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+/** Reads the environment once. Throws ConfigError naming the first bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(envSchema.shape);
+  const raw = Object.fromEntries(known.map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    const got = env[name];
+    throw new ConfigError(
+      `Invalid configuration: ${name} must be ${issue.message} (got ${JSON.stringify(got)})`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    upstreamUrl: e.HUECHAT_API_URL,
+    defaultApiKey: e.HUECHAT_API_KEY,
+    upstream: {
+      connections: e.UPSTREAM_CONNECTIONS,
+      pipelining: e.UPSTREAM_PIPELINING,
+      connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      retries: e.UPSTREAM_RETRIES,
+      retryMaxWaitMs: e.UPSTREAM_RETRY_MAX_WAIT_MS,
+    },
+    waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,59 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+import { gatewayError } from './errors.js';
+import type { CallerContext, UpstreamCallTrace, UpstreamClient } from './upstream/http.js';
+import { createLoaders, type Loaders } from './upstream/loaders.js';
+
+export interface GatewayContext {
+  /** The caller's HueChat key; never logged, never in an error. */
+  apiKey: string;
+  caller: CallerContext;
+  client: UpstreamClient;
+  loaders: Loaders;
+  /** REST calls made for this request, when the caller asked for the waterfall. */
+  upstreamCalls: UpstreamCallTrace[] | undefined;
+}
+
+/** `X-API-Key` first, then `Authorization: Bearer` (CONTRACT §2). */
+export function apiKeyFrom(headers: Headers): string | undefined {
+  const direct = headers.get('x-api-key')?.trim();
+  if (direct) return direct;
+  const match = /^Bearer\s+(.+)$/i.exec(headers.get('authorization')?.trim() ?? '');
+  return match?.[1]?.trim() || undefined;
+}
+
+export const WATERFALL_HEADER = 'x-huechat-waterfall';
+
+export interface ContextOptions {
+  client: UpstreamClient;
+  defaultApiKey: string | undefined;
+  waterfall: boolean;
+}
+
+/** A new object per request: the loaders, the key and the trace never outlive it. */
+export function createContextFactory(options: ContextOptions) {
+  return ({ request }: YogaInitialContext): GatewayContext => {
+    const apiKey = apiKeyFrom(request.headers) ?? options.defaultApiKey;
+    if (!apiKey) {
+      throw gatewayError(
+        'UNAUTHENTICATED',
+        'Send a HueChat API key in X-API-Key or Authorization: Bearer',
+        undefined,
+        401,
+      );
+    }
+    const upstreamCalls: UpstreamCallTrace[] | undefined =
+      options.waterfall && request.headers.has(WATERFALL_HEADER) ? [] : undefined;
+    const caller: CallerContext = {
+      apiKey,
+      signal: request.signal,
+      trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
+    };
+    return {
+      apiKey,
+      caller,
+      client: options.client,
+      loaders: createLoaders(options.client, caller),
+      upstreamCalls,
+    };
+  };
+}

@@ -1,0 +1,159 @@
+import { GraphQLError } from 'graphql';
+import type { Logger } from './logger.js';
+import { UpstreamError } from './upstream/errors.js';
+
+/** The error codes of CONTRACT §4, plus the two the gateway raises itself. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'DUPLICATE_CONTACT'
+  | 'CONFLICT'
+  | 'VALIDATION_FAILED'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'REQUEST_ABORTED'
+  | 'INTERNAL_SERVER_ERROR';
+
+const fallbackMessage: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: 'The request was rejected as invalid',
+  UNAUTHENTICATED: 'A valid HueChat API key is required',
+  FORBIDDEN: 'The API key does not have permission for this operation',
+  NOT_FOUND: 'The requested resource does not exist',
+  DUPLICATE_CONTACT: 'A contact with these details already exists',
+  CONFLICT: 'The request conflicts with the current state of the resource',
+  VALIDATION_FAILED: 'The request failed validation',
+  RATE_LIMITED: 'Rate limit exceeded; retry later',
+  UPSTREAM_ERROR: 'The HueChat API failed to answer the request',
+  UPSTREAM_TIMEOUT: 'The HueChat API did not answer in time',
+  UPSTREAM_UNAVAILABLE: 'The HueChat API could not be reached',
+  UPSTREAM_BAD_RESPONSE: 'The HueChat API answered with an unexpected response',
+  REQUEST_ABORTED: 'The request was aborted',
+  INTERNAL_SERVER_ERROR: 'Unexpected error.',
+};
+
+/** The one table: what an upstream failure becomes for a GraphQL client. */
+function codeFor(err: UpstreamError): ErrorCode {
+  switch (err.kind) {
+    case 'rate_limited':
+      return 'RATE_LIMITED';
+    case 'timeout':
+      return 'UPSTREAM_TIMEOUT';
+    case 'unavailable':
+      return 'UPSTREAM_UNAVAILABLE';
+    case 'bad_response':
+      return 'UPSTREAM_BAD_RESPONSE';
+    case 'aborted':
+      return 'REQUEST_ABORTED';
+    case 'http':
+      switch (err.status) {
+        case 400:
+          return 'BAD_USER_INPUT';
+        case 401:
+          return 'UNAUTHENTICATED';
+        case 403:
+          return 'FORBIDDEN';
+        case 404:
+          return 'NOT_FOUND';
+        case 409:
+          return err.error === 'duplicate_contact' ? 'DUPLICATE_CONTACT' : 'CONFLICT';
+        case 422:
+          return 'VALIDATION_FAILED';
+        case 429:
+          return 'RATE_LIMITED';
+        default:
+          return 'UPSTREAM_ERROR';
+      }
+  }
+}
+
+const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** REST `details` with camelCase keys, nested objects included. */
+export function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), camelCaseKeys(v)]));
+  }
+  return value;
+}
+
+export interface UpstreamErrorExtensions {
+  code: ErrorCode;
+  upstream?: { status: number; error: string | null; requestId: string | null };
+  details?: unknown;
+  retryAfter?: number;
+}
+
+export function upstreamExtensions(err: UpstreamError): UpstreamErrorExtensions {
+  const ext: UpstreamErrorExtensions = { code: codeFor(err) };
+  if (err.status !== undefined && err.kind !== 'bad_response') {
+    ext.upstream = { status: err.status, error: err.error ?? null, requestId: err.requestId ?? null };
+  } else if (err.kind === 'bad_response' && err.status !== undefined) {
+    ext.upstream = { status: err.status, error: null, requestId: null };
+  }
+  if (err.details && Object.keys(err.details).length > 0) ext.details = camelCaseKeys(err.details);
+  if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
+  return ext;
+}
+
+/** A gateway-side error with a code (never masked). */
+export function gatewayError(
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+  httpStatus?: number,
+): GraphQLError {
+  const extensions: Record<string, unknown> = details ? { code, details } : { code };
+  // Yoga reads extensions.http to set the response status (used for 401 before any execution).
+  if (httpStatus) extensions.http = { status: httpStatus };
+  return new GraphQLError(message, { extensions });
+}
+
+export const badUserInput = (message: string, details?: Record<string, unknown>) =>
+  gatewayError('BAD_USER_INPUT', message, details);
+
+export const notFound = (resource: string, identifier: string) =>
+  gatewayError('NOT_FOUND', `${resource} ${identifier} does not exist`, { resource, identifier });
+
+/**
+ * Yoga's maskError hook: upstream failures become coded GraphQL errors, coded gateway errors pass,
+ * everything else is masked and logged with its cause. Never the URL, key, raw body or stack.
+ */
+export function createErrorMasker(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    const graphQLError = error instanceof GraphQLError ? error : undefined;
+    const at = {
+      nodes: graphQLError?.nodes,
+      path: graphQLError?.path,
+      source: graphQLError?.source,
+      positions: graphQLError?.positions,
+    };
+    if (original instanceof UpstreamError) {
+      const extensions = upstreamExtensions(original);
+      if (extensions.code === 'UPSTREAM_BAD_RESPONSE' || extensions.code === 'UPSTREAM_ERROR') {
+        logger.warn('upstream failure', {
+          method: original.method,
+          route: original.route,
+          status: original.status,
+          cause: original.cause,
+        });
+      }
+      return new GraphQLError(original.upstreamMessage ?? fallbackMessage[extensions.code], {
+        ...at,
+        extensions: { ...extensions },
+      });
+    }
+    if (original instanceof GraphQLError && original.extensions?.code) {
+      return new GraphQLError(original.message, { ...at, extensions: original.extensions });
+    }
+    if (graphQLError && !graphQLError.originalError) return graphQLError;
+    logger.error('internal error', { path: graphQLError?.path?.join('.'), cause: original });
+    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
+}

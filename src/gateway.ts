@@ -1,0 +1,123 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { createContextFactory, type GatewayContext, WATERFALL_HEADER } from './context.js';
+import { createErrorMasker } from './errors.js';
+import type { Logger } from './logger.js';
+import { schema as publicSchema } from './schema/index.js';
+import type { UpstreamClient } from './upstream/http.js';
+
+/** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
+export const DEFAULT_QUERY = `# A contact with its conversations and their latest messages, in one request.
+query Inbox($phone: PhoneNumber) {
+  contacts(first: 1, search: $phone) {
+    nodes {
+      id
+      fullName
+      email
+      conversations(first: 5) {
+        totalCount
+        nodes {
+          id
+          channel
+          subject
+          status
+          lastMessageAt
+          messages(first: 5) {
+            nodes { sentBy content status sentAt }
+          }
+        }
+      }
+    }
+  }
+}
+`;
+
+export interface GatewayOptions {
+  client: UpstreamClient;
+  logger: Logger;
+  /** Key used when a request carries none. */
+  defaultApiKey?: string;
+  /** Whether a request may ask for the REST call waterfall (header x-huechat-waterfall). */
+  waterfall?: boolean;
+  /** Pre-fill GraphiQL's headers with this key (sandbox mode). */
+  graphiqlApiKey?: string;
+  schema?: GraphQLSchema;
+}
+
+/** Adds `extensions.upstream` (the REST calls of this request) when the caller asked for it. */
+function useUpstreamWaterfall(): Plugin<GatewayContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ args, result, setResult }) => {
+        const calls = args.contextValue.upstreamCalls;
+        if (!calls || !result || Symbol.asyncIterator in result) return;
+        const origin = Math.min(...calls.map((c) => c.startedAt));
+        setResult({
+          ...result,
+          extensions: {
+            ...result.extensions,
+            upstream: calls.map((c) => ({
+              method: c.method,
+              path: c.route,
+              status: c.status ?? null,
+              startMs: Math.round((c.startedAt - origin) * 10) / 10,
+              durationMs: Math.round(c.durationMs * 10) / 10,
+              attempt: c.attempt,
+              outcome: c.outcome,
+            })),
+          },
+        });
+      },
+    }),
+  };
+}
+
+/** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
+export function createGateway(options: GatewayOptions) {
+  const { client, logger } = options;
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema: options.schema ?? publicSchema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    context: createContextFactory({
+      client,
+      defaultApiKey: options.defaultApiKey,
+      waterfall: options.waterfall ?? false,
+    }),
+    maskedErrors: { maskError: createErrorMasker(logger) },
+    logging: {
+      debug: (...args) => logger.debug(String(args[0])),
+      info: (...args) => logger.info(String(args[0])),
+      warn: (...args) => logger.warn(String(args[0])),
+      error: (...args) => logger.error(String(args[0]), { cause: args[1] }),
+    },
+    cors: { allowedHeaders: ['content-type', 'x-api-key', 'authorization', WATERFALL_HEADER] },
+    renderGraphiQL,
+    graphiql: {
+      title: 'HueChat GraphQL',
+      defaultQuery: DEFAULT_QUERY,
+      headers: JSON.stringify(
+        options.graphiqlApiKey ? { 'X-API-Key': options.graphiqlApiKey } : { 'X-API-Key': '' },
+        null,
+        2,
+      ),
+    },
+    plugins: [
+      useUpstreamWaterfall(),
+      useReadinessCheck({
+        endpoint: '/readyz',
+        // Any HTTP answer from the upstream (even 401) means it is reachable.
+        check: async () => {
+          try {
+            await client.ping();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,83 @@
+import { createServer } from 'node:http';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { type Sandbox, SandboxConfigError, sandboxOptionsFromEnv, startSandbox } from './sandbox/index.js';
+import { UpstreamClient } from './upstream/http.js';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+const logger = createLogger(config.logLevel);
+
+let sandbox: Sandbox | undefined;
+let upstreamUrl = config.upstreamUrl;
+let defaultApiKey = config.defaultApiKey;
+if (!upstreamUrl) {
+  let sandboxOptions: ReturnType<typeof sandboxOptionsFromEnv>;
+  try {
+    sandboxOptions = sandboxOptionsFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof SandboxConfigError) fail(err.message);
+    throw err;
+  }
+  // In-process, the sandbox takes any free port unless SANDBOX_PORT names one.
+  sandbox = await startSandbox({
+    ...sandboxOptions,
+    port: process.env.SANDBOX_PORT ? sandboxOptions.port : 0,
+  });
+  upstreamUrl = sandbox.url;
+  defaultApiKey ??= sandbox.keys[0]?.key;
+  logger.info('HUECHAT_API_URL is not set: serving the embedded HueChat sandbox with seeded demo data', {
+    sandboxUrl: sandbox.url,
+  });
+}
+
+const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
+const yoga = createGateway({
+  client,
+  logger,
+  defaultApiKey,
+  waterfall: config.waterfall,
+  graphiqlApiKey: sandbox ? defaultApiKey : undefined,
+});
+const server = createServer(yoga);
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.info(`huechat-gateway ready: GraphiQL at http://${shown}:${port}/graphql`, {
+    upstream: sandbox ? 'sandbox' : new URL(upstreamUrl).origin,
+  });
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down', { signal });
+  const force = setTimeout(() => {
+    logger.warn('in-flight requests did not finish in time; closing them');
+    server.closeAllConnections();
+  }, config.shutdownTimeoutMs);
+  force.unref();
+  // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  clearTimeout(force);
+  await client.close();
+  await sandbox?.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

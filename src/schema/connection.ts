@@ -1,0 +1,69 @@
+import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { badUserInput } from '../errors.js';
+import type { Page } from '../upstream/common.js';
+
+/** The REST maximum page size (SPEC §5). */
+export const MAX_PAGE = 100;
+
+export const firstSchema = z
+  .number()
+  .int()
+  .min(1, `first must be between 1 and ${MAX_PAGE}`)
+  .max(MAX_PAGE, `first must be between 1 and ${MAX_PAGE}`);
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface ConnectionShape<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number;
+}
+
+/** Cursors are opaque to clients; inside they are the REST offset of the item. */
+export function pageParams(args: ConnectionArgs): { limit: number; offset: number } {
+  const limit = args.first ?? 20;
+  if (!args.after) return { limit, offset: 0 };
+  let offset: number;
+  try {
+    offset = cursorToOffset(args.after);
+  } catch {
+    offset = Number.NaN;
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw badUserInput('after is not a cursor returned by this API', {
+      field: 'after',
+      reason: 'invalid_cursor',
+    });
+  }
+  return { limit, offset: offset + 1 };
+}
+
+export function toConnection<T, N = T>(
+  page: Page<T>,
+  offset: number,
+  map?: (item: T) => N,
+): ConnectionShape<N> {
+  const edges = page.data.map((item, i) => ({
+    cursor: offsetToCursor(offset + i),
+    node: map ? map(item) : (item as unknown as N),
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.pagination.has_more,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: page.pagination.total,
+  };
+}

@@ -1,0 +1,292 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { badUserInput } from '../errors.js';
+import { type Contact, type ContactWrite, contacts } from '../upstream/contacts.js';
+import { builder } from './builder.js';
+import { firstSchema, pageParams, toConnection } from './connection.js';
+import { Channel, ContactStatus, ConversationStatus } from './enums.js';
+import { idSchema, isId } from './ids.js';
+import { selectedChildArgs } from './lookahead.js';
+import { NodeRef } from './node.js';
+import { ContactConnectionRef, ContactRef, ConversationConnectionRef } from './refs.js';
+import { type ContactSource, loadContact } from './sources.js';
+
+const fromContact =
+  <T>(pick: (c: Contact) => T) =>
+  async (source: ContactSource, _args: unknown, ctx: GatewayContext) =>
+    pick(await loadContact(ctx, source));
+
+const fullName = (c: Contact) => c.full_name ?? [c.first_name, c.last_name].filter(Boolean).join(' ');
+
+/** Starts E5 for every `conversations` selected under a contact that is about to be fetched by id. */
+export function prefetchContactConversations(
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+  contactId: string,
+) {
+  for (const args of selectedChildArgs(info, 'Contact', 'conversations')) {
+    const first = firstSchema.safeParse(args.first ?? 20);
+    if (!first.success) continue;
+    try {
+      const { limit, offset } = pageParams({ first: first.data, after: args.after as string | undefined });
+      ctx.loaders.contactConversations
+        .load({
+          contactId,
+          status: args.status as string | undefined,
+          channel: args.channel as string | undefined,
+          limit,
+          offset,
+        })
+        .catch(() => undefined); // the field's own resolver reports any failure
+    } catch {
+      // an invalid cursor is reported by the field itself
+    }
+  }
+}
+
+builder.objectType(ContactRef, {
+  description: 'A person you message on one or more channels.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) =>
+    typeof value === 'object' && value !== null && 'id' in value && String(value.id).startsWith('cnt_'),
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The HueChat contact id (cnt_…).' }),
+    phone: t.field({
+      type: 'PhoneNumber',
+      nullable: true,
+      description: 'Phone number in E.164 form.',
+      resolve: async (source, _a, ctx) => {
+        if ('stub' in source && source.summary?.phone !== undefined) return source.summary.phone ?? null;
+        return (await loadContact(ctx, source)).phone ?? null;
+      },
+    }),
+    email: t.field({
+      type: 'EmailAddress',
+      nullable: true,
+      description: 'Email address.',
+      resolve: fromContact((c) => c.email ?? null),
+    }),
+    firstName: t.string({ description: 'First name.', resolve: fromContact((c) => c.first_name) }),
+    lastName: t.string({
+      nullable: true,
+      description: 'Last name.',
+      resolve: fromContact((c) => c.last_name ?? null),
+    }),
+    fullName: t.string({
+      description: 'First and last name together.',
+      resolve: async (source, _a, ctx) => {
+        if ('stub' in source && source.summary?.full_name) return source.summary.full_name;
+        return fullName(await loadContact(ctx, source));
+      },
+    }),
+    preferredChannel: t.field({
+      type: Channel,
+      nullable: true,
+      description: 'The channel to reach this contact on, if set.',
+      resolve: fromContact((c) => c.preferred_channel ?? null),
+    }),
+    status: t.field({
+      type: ContactStatus,
+      description: 'Whether the contact is active.',
+      resolve: fromContact((c) => c.status),
+    }),
+    metadata: t.field({
+      type: 'JSON',
+      description: 'Free-form data about the contact (customer ids, tiers, tags…).',
+      resolve: fromContact((c) => c.metadata),
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the contact was created.',
+      resolve: fromContact((c) => c.created_at),
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the contact last changed.',
+      resolve: fromContact((c) => c.updated_at),
+    }),
+    lastContactedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When you last sent this contact a message.',
+      resolve: fromContact((c) => c.last_contacted ?? null),
+    }),
+    conversations: t.field({
+      type: ConversationConnectionRef,
+      description: "The contact's conversations, most recent activity first.",
+      args: {
+        status: t.arg({ type: ConversationStatus, description: 'Only conversations in this status.' }),
+        channel: t.arg({ type: Channel, description: 'Only conversations on this channel.' }),
+        first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
+        after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
+      },
+      resolve: async (source, args, ctx) => {
+        const { limit, offset } = pageParams(args);
+        const page = await ctx.loaders.contactConversations.load({
+          contactId: source.id,
+          status: args.status ?? undefined,
+          channel: args.channel ?? undefined,
+          limit,
+          offset,
+        });
+        return toConnection(page, offset) as never;
+      },
+    }),
+  }),
+});
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+const CreateContactInput = builder.inputType('CreateContactInput', {
+  description: 'A new contact. firstName and at least one of phone or email are required.',
+  fields: (t) => ({
+    phone: t.field({ type: 'PhoneNumber', description: 'E.164 phone number; unique in your organisation.' }),
+    email: t.field({ type: 'EmailAddress', description: 'Email address; unique in your organisation.' }),
+    firstName: t.string({ required: true, description: 'First name.', validate: nonEmpty }),
+    lastName: t.string({ description: 'Last name.' }),
+    preferredChannel: t.field({ type: Channel, description: 'The channel to reach the contact on.' }),
+    metadata: t.field({ type: 'JSON', description: 'Free-form data to store with the contact.' }),
+  }),
+  validate: z
+    .object({ phone: z.string().nullish(), email: z.string().nullish() })
+    .refine((v) => Boolean(v.phone || v.email), { message: 'phone or email is required', path: ['phone'] }),
+});
+
+const UpdateContactInput = builder.inputType('UpdateContactInput', {
+  description:
+    'Changes to a contact. Only the fields given are sent. metadata is merged into the stored metadata; a key set to null is removed.',
+  fields: (t) => ({
+    phone: t.field({ type: 'PhoneNumber', description: 'New phone number (null removes it).' }),
+    email: t.field({ type: 'EmailAddress', description: 'New email address (null removes it).' }),
+    firstName: t.string({
+      description: 'New first name (cannot be null).',
+      validate: nonEmpty.nullish().refine((v) => v !== null, 'cannot be null'),
+    }),
+    lastName: t.string({ description: 'New last name.' }),
+    preferredChannel: t.field({ type: Channel, description: 'New preferred channel (null clears it).' }),
+    metadata: t.field({
+      type: 'JSON',
+      description: 'Keys to merge into the metadata; null values delete keys.',
+    }),
+  }),
+});
+
+const DeleteContactPayload = builder
+  .objectRef<{ deletedContactId: string }>('DeleteContactPayload')
+  .implement({
+    description: 'The result of deleteContact.',
+    fields: (t) => ({
+      deletedContactId: t.exposeID('deletedContactId', { description: 'The id of the deleted contact.' }),
+    }),
+  });
+
+function contactWrite(input: Record<string, unknown>): ContactWrite {
+  const names: Record<string, keyof ContactWrite> = {
+    phone: 'phone',
+    email: 'email',
+    firstName: 'first_name',
+    lastName: 'last_name',
+    preferredChannel: 'preferred_channel',
+    metadata: 'metadata',
+  };
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input))
+    if (value !== undefined && names[key]) body[names[key]] = value;
+  return body as ContactWrite;
+}
+
+builder.queryFields((t) => ({
+  contact: t.field({
+    type: ContactRef,
+    nullable: true,
+    description: 'One contact by id, phone or email (exactly one). null when it does not exist.',
+    args: {
+      id: t.arg.id({ description: 'Contact id (cnt_…).' }),
+      phone: t.arg({ type: 'PhoneNumber', description: 'E.164 phone number.' }),
+      email: t.arg({ type: 'EmailAddress', description: 'Email address.' }),
+    },
+    validate: z
+      .object({ id: z.unknown().optional(), phone: z.unknown().optional(), email: z.unknown().optional() })
+      .refine((a) => [a.id, a.phone, a.email].filter((v) => v !== undefined && v !== null).length === 1, {
+        message: 'give exactly one of id, phone or email',
+      }),
+    resolve: async (_root, args, ctx, info) => {
+      if (args.id != null) {
+        const id = String(args.id);
+        if (!isId('contact', id)) return null;
+        const pending = ctx.loaders.contact.load(id);
+        prefetchContactConversations(ctx, info, id);
+        return pending;
+      }
+      const contact = await ctx.loaders.contact.load((args.phone ?? args.email) as string);
+      if (contact) ctx.loaders.primeContact(contact);
+      return contact;
+    },
+  }),
+  contacts: t.field({
+    type: ContactConnectionRef,
+    description: 'Contacts of your organisation, newest first.',
+    args: {
+      search: t.arg.string({ description: 'Case-insensitive match on name, email or phone.' }),
+      first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
+      after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { limit, offset } = pageParams(args);
+      const page = await ctx.loaders.contactList.load({ search: args.search ?? undefined, limit, offset });
+      return toConnection(page, offset) as never;
+    },
+  }),
+}));
+
+const contactIdArg = {
+  required: true,
+  description: 'Contact id (cnt_…).',
+  validate: idSchema('contact'),
+} as const;
+
+builder.mutationFields((t) => ({
+  createContact: t.field({
+    type: ContactRef,
+    description:
+      'Creates a contact. A phone or email already in use gives DUPLICATE_CONTACT with existingContactId.',
+    args: { input: t.arg({ type: CreateContactInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const contact = await contacts.create(ctx.client, ctx.caller, contactWrite(input));
+      ctx.loaders.clearLists();
+      ctx.loaders.primeContact(contact);
+      return contact;
+    },
+  }),
+  updateContact: t.field({
+    type: ContactRef,
+    description: 'Changes a contact; only the given fields are sent, metadata is merged.',
+    args: {
+      id: t.arg.id(contactIdArg),
+      input: t.arg({ type: UpdateContactInput, required: true }),
+    },
+    resolve: async (_root, { id, input }, ctx) => {
+      const body = contactWrite(input);
+      if (Object.keys(body).length === 0)
+        throw badUserInput('input must change at least one field', { field: 'input', reason: 'empty' });
+      const contact = await contacts.update(ctx.client, ctx.caller, String(id), body);
+      ctx.loaders.contact.clearAll();
+      ctx.loaders.clearLists();
+      ctx.loaders.primeContact(contact);
+      return contact;
+    },
+  }),
+  deleteContact: t.field({
+    type: DeleteContactPayload,
+    description: 'Deletes a contact with all of its conversations and messages.',
+    args: { id: t.arg.id(contactIdArg) },
+    resolve: async (_root, { id }, ctx) => {
+      await contacts.delete(ctx.client, ctx.caller, String(id));
+      ctx.loaders.contact.clearAll();
+      ctx.loaders.conversation.clearAll();
+      ctx.loaders.clearLists();
+      return { deletedContactId: String(id) };
+    },
+  }),
+}));

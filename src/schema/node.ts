@@ -1,0 +1,21 @@
+import { builder } from './builder.js';
+import { isId } from './ids.js';
+import type { ContactSource, ConversationSource } from './sources.js';
+
+export const NodeRef = builder.interfaceRef<ContactSource | ConversationSource>('Node').implement({
+  description: 'An object with a HueChat id (cnt_… for contacts, conv_… for conversations).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The HueChat id itself, e.g. cnt_1a2b3c4d5e6f.' }),
+  }),
+  // The id prefix says what an object is, stub or full (SPEC §1 id prefixes).
+  resolveType: (value) => (value.id.startsWith('cnt_') ? 'Contact' : 'Conversation'),
+});
+
+export type NodeKind = 'contact' | 'conversation';
+
+/** Which kind of node an id names; undefined for anything that is not a well-formed HueChat id. */
+export function nodeKind(id: string): NodeKind | undefined {
+  if (isId('contact', id)) return 'contact';
+  if (isId('conversation', id)) return 'conversation';
+  return undefined;
+}

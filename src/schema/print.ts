@@ -1,0 +1,7 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { schema } from './index.js';
+
+/** The checked-in SDL files, by name, exactly as the code defines them. */
+export function printedSchemas(): Record<string, string> {
+  return { 'schema.graphql': `${printSchema(lexicographicSortSchema(schema))}\n` };
+}

@@ -1,0 +1,105 @@
+import DataLoader from 'dataloader';
+import type { Page, PageParams } from './common.js';
+import { type Contact, contacts } from './contacts.js';
+import { type Conversation, type ConversationListParams, conversations } from './conversations.js';
+import { UpstreamError } from './errors.js';
+import type { CallerContext, UpstreamClient } from './http.js';
+import { type Message, messages } from './messages.js';
+
+export interface ContactConversationsKey extends PageParams {
+  contactId: string;
+  status?: string;
+  channel?: string;
+}
+export interface ConversationMessagesKey extends PageParams {
+  conversationId: string;
+}
+
+/** Stable key for an object of query parameters: same parameters, same key, whatever their order. */
+const paramsKey = (value: object) =>
+  JSON.stringify(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+
+const nullOn404 = <T>(promise: Promise<T>): Promise<T | null> =>
+  promise.catch((err: unknown) => {
+    if (err instanceof UpstreamError && err.kind === 'http' && err.status === 404) return null;
+    throw err;
+  });
+
+/**
+ * The REST API has no batch endpoint, so a "batch" is one GET per distinct key, all in flight at once;
+ * the keep-alive pool's connection count bounds how many actually run together. Each key settles on
+ * its own: one failing GET fails only the fields that asked for it.
+ */
+function perKey<K, V>(fetch: (key: K) => Promise<V>) {
+  return (keys: readonly K[]) => Promise.all(keys.map((k) => fetch(k).catch((err: Error) => err)));
+}
+
+/** Per-request loaders: created in the context, never shared between requests or callers. */
+export function createLoaders(client: UpstreamClient, caller: CallerContext) {
+  const contact = new DataLoader<string, Contact | null>(
+    perKey((identifier) => nullOn404(contacts.get(client, caller, identifier))),
+  );
+  const conversation = new DataLoader<string, Conversation | null>(
+    perKey((id) => nullOn404(conversations.get(client, caller, id))),
+  );
+
+  const primeContact = (c: Contact) => {
+    contact.clear(c.id).prime(c.id, c);
+  };
+  const primeConversation = (c: Conversation) => {
+    conversation.clear(c.id).prime(c.id, c);
+    // G9: a conversation may embed the full contact; then it costs no GET of its own.
+    if (c.contact && 'first_name' in c.contact) primeContact(c.contact);
+  };
+  const primePage = <T>(page: Page<T>, prime: (item: T) => void) => {
+    for (const item of page.data) prime(item);
+    return page;
+  };
+
+  const contactConversations = new DataLoader<ContactConversationsKey, Page<Conversation>, string>(
+    perKey(({ contactId, ...params }) =>
+      conversations
+        .listForContact(client, caller, contactId, params)
+        .then((p) => primePage(p, primeConversation)),
+    ),
+    { cacheKeyFn: paramsKey },
+  );
+  const conversationList = new DataLoader<ConversationListParams, Page<Conversation>, string>(
+    perKey((params) =>
+      conversations.list(client, caller, params).then((p) => primePage(p, primeConversation)),
+    ),
+    { cacheKeyFn: paramsKey },
+  );
+  const contactList = new DataLoader<PageParams & { search?: string }, Page<Contact>, string>(
+    perKey((params) => contacts.list(client, caller, params).then((p) => primePage(p, primeContact))),
+    { cacheKeyFn: paramsKey },
+  );
+  const conversationMessages = new DataLoader<ConversationMessagesKey, Page<Message>, string>(
+    perKey(({ conversationId, ...params }) => messages.list(client, caller, conversationId, params)),
+    { cacheKeyFn: paramsKey },
+  );
+
+  return {
+    contact,
+    conversation,
+    contactConversations,
+    conversationList,
+    contactList,
+    conversationMessages,
+    primeContact,
+    primeConversation,
+    /** After a write: forget every list (counts, order and membership may have changed). */
+    clearLists() {
+      contactConversations.clearAll();
+      conversationList.clearAll();
+      contactList.clearAll();
+      conversationMessages.clearAll();
+    },
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

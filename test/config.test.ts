@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+/** Runs loadConfig on `env` and returns the ConfigError it must throw. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`expected loadConfig to reject ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      host: '0.0.0.0',
+      port: 4000,
+      upstreamUrl: undefined,
+      defaultApiKey: undefined,
+      upstream: {
+        connections: 64,
+        pipelining: 1,
+        connectTimeoutMs: 2_000,
+        timeoutMs: 10_000,
+        retries: 2,
+        retryMaxWaitMs: 2_000,
+      },
+      waterfall: true,
+      shutdownTimeoutMs: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable it knows', () => {
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '8080',
+      HUECHAT_API_URL: 'https://api.huechat.ai/v2',
+      HUECHAT_API_KEY: 'sk_live_abc',
+      UPSTREAM_CONNECTIONS: '8',
+      UPSTREAM_PIPELINING: '2',
+      UPSTREAM_CONNECT_TIMEOUT_MS: '500',
+      UPSTREAM_TIMEOUT_MS: '1500',
+      UPSTREAM_RETRIES: '0',
+      UPSTREAM_RETRY_MAX_WAIT_MS: '250',
+      UPSTREAM_WATERFALL: 'true',
+      SHUTDOWN_TIMEOUT_MS: '0',
+      LOG_LEVEL: 'debug',
+    });
+
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      upstreamUrl: 'https://api.huechat.ai/v2',
+      defaultApiKey: 'sk_live_abc',
+      upstream: {
+        connections: 8,
+        pipelining: 2,
+        connectTimeoutMs: 500,
+        timeoutMs: 1500,
+        retries: 0,
+        retryMaxWaitMs: 250,
+      },
+      waterfall: true,
+      shutdownTimeoutMs: 0,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty string as unset', () => {
+    const config = loadConfig({
+      PORT: '',
+      HUECHAT_API_URL: '',
+      HUECHAT_API_KEY: '',
+      LOG_LEVEL: '',
+      UPSTREAM_WATERFALL: '',
+    });
+
+    expect(config.port).toBe(4000);
+    expect(config.upstreamUrl).toBeUndefined();
+    expect(config.defaultApiKey).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.waterfall).toBe(true);
+  });
+
+  it('trims trailing slashes from HUECHAT_API_URL', () => {
+    expect(loadConfig({ HUECHAT_API_URL: 'https://api.huechat.ai/v2/' }).upstreamUrl).toBe(
+      'https://api.huechat.ai/v2',
+    );
+    expect(loadConfig({ HUECHAT_API_URL: 'http://127.0.0.1:4010/v2//' }).upstreamUrl).toBe(
+      'http://127.0.0.1:4010/v2',
+    );
+  });
+
+  it('turns the waterfall on by default only in sandbox mode', () => {
+    expect(loadConfig({}).waterfall).toBe(true);
+    expect(loadConfig({ HUECHAT_API_URL: 'https://api.huechat.ai/v2' }).waterfall).toBe(false);
+  });
+
+  it('lets UPSTREAM_WATERFALL override the default either way', () => {
+    expect(loadConfig({ UPSTREAM_WATERFALL: 'false' }).waterfall).toBe(false);
+    expect(loadConfig({ UPSTREAM_WATERFALL: '0' }).waterfall).toBe(false);
+    expect(
+      loadConfig({ HUECHAT_API_URL: 'https://api.huechat.ai/v2', UPSTREAM_WATERFALL: '1' }).waterfall,
+    ).toBe(true);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ SOMETHING_ELSE: 'x', PATH: '/usr/bin' }).port).toBe(4000);
+  });
+
+  describe('stops with one line naming the variable and what it expects', () => {
+    it.each([
+      ['PORT', 'abc', /^Invalid configuration: PORT must be an integer from 0 to 65535 \(got "abc"\)$/],
+      ['PORT', '70000', /PORT must be an integer from 0 to 65535/],
+      ['PORT', '-1', /PORT must be an integer from 0 to 65535/],
+      [
+        'HUECHAT_API_URL',
+        'ftp://x',
+        /HUECHAT_API_URL must be an http\(s\) URL such as https:\/\/api\.huechat\.ai\/v2 \(got "ftp:\/\/x"\)/,
+      ],
+      ['HUECHAT_API_URL', 'not a url', /HUECHAT_API_URL must be an http\(s\) URL/],
+      ['UPSTREAM_TIMEOUT_MS', '0', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000 \(got "0"\)/],
+      ['UPSTREAM_TIMEOUT_MS', '1.5', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000/],
+      ['UPSTREAM_CONNECTIONS', '0', /UPSTREAM_CONNECTIONS must be an integer from 1 to 1024/],
+      ['UPSTREAM_RETRIES', '11', /UPSTREAM_RETRIES must be an integer from 0 to 10/],
+      ['LOG_LEVEL', 'loud', /LOG_LEVEL must be debug, info, warn, error or silent \(got "loud"\)/],
+      ['UPSTREAM_WATERFALL', 'yes', /UPSTREAM_WATERFALL must be true or false \(got "yes"\)/],
+    ])('%s=%s', (name, value, message) => {
+      const err = configError({ [name]: value });
+
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain('\n');
+    });
+
+    it('keeps a value with a newline on one line', () => {
+      const err = configError({ PORT: '80\n80' });
+
+      expect(err.message).toBe(
+        'Invalid configuration: PORT must be an integer from 0 to 65535 (got "80\\n80")',
+      );
+    });
+
+    it('names only the first bad variable when several are wrong', () => {
+      const err = configError({ PORT: 'abc', LOG_LEVEL: 'loud' });
+
+      expect(err.message).toContain('PORT');
+      expect(err.message).not.toContain('LOG_LEVEL');
+    });
+  });
+});

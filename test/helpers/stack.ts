@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
+import { createGateway, type GatewayOptions } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+import {
+  type RecordedRequest,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../src/sandbox/index.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/http.js';
+
+export const SANDBOX_KEY = 'sk_test_sandbox';
+export const OTHER_KEY = 'sk_test_other';
+export const READONLY_KEY = 'sk_test_readonly';
+
+export interface GraphQLResponse<TData> {
+  status: number;
+  headers: Headers;
+  body: { data?: TData | null; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> };
+  /** The raw response text, for checks that nothing secret leaks. */
+  text: string;
+}
+
+export interface RequestOptions {
+  /** Sent as X-API-Key; `null` sends no key at all. Default: the sandbox key. */
+  apiKey?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface Stack {
+  sandbox: Sandbox;
+  client: UpstreamClient;
+  /** http://127.0.0.1:PORT/graphql */
+  url: string;
+  /** Runs one operation over HTTP (typed by the generated documents). */
+  gql<TData, TVars>(
+    document: TypedDocumentNode<TData, TVars> | DocumentNode | string,
+    variables?: TVars,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<TData>>;
+  /** REST calls the sandbox received since the last reset(). */
+  calls(): readonly RecordedRequest[];
+  /** Forget recorded REST calls. */
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  sandbox?: SandboxOptions;
+  client?: Partial<UpstreamClientOptions>;
+  gateway?: Partial<Omit<GatewayOptions, 'client' | 'logger'>>;
+  /** Default key of the gateway; none by default, so tests send keys explicitly. */
+  defaultApiKey?: string;
+}
+
+/** A sandbox and a gateway against it, both on free ports, talking real HTTP. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ port: 0, seedContacts: 40, ...options.sandbox });
+  const client = new UpstreamClient({
+    baseUrl: sandbox.url,
+    connections: 16,
+    connectTimeoutMs: 1_000,
+    timeoutMs: 2_000,
+    retries: 2,
+    retryMaxWaitMs: 500,
+    ...options.client,
+  });
+  const yoga = createGateway({
+    client,
+    logger: createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
+    defaultApiKey: options.defaultApiKey,
+    waterfall: true,
+    ...options.gateway,
+  });
+  const server: Server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+  return {
+    sandbox,
+    client,
+    url,
+    async gql(document, variables, requestOptions = {}) {
+      const query = typeof document === 'string' ? document : print(document);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...requestOptions.headers,
+      };
+      const apiKey = requestOptions.apiKey === undefined ? SANDBOX_KEY : requestOptions.apiKey;
+      if (apiKey !== null) headers['x-api-key'] = apiKey;
+      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+    },
+    calls: () => sandbox.requests,
+    resetCalls: () => sandbox.clearRequests(),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** "GET /v2/contact/cnt_x" lines, for readable call assertions. */
+export const describeCalls = (calls: readonly RecordedRequest[]) => calls.map((c) => `${c.method} ${c.path}`);

@@ -1,0 +1,174 @@
+import { randomInt } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
+import { UpstreamError } from '../../src/upstream/errors.js';
+import {
+  type CallerContext,
+  type UpstreamCallTrace,
+  UpstreamClient,
+  type UpstreamClientOptions,
+} from '../../src/upstream/http.js';
+
+export const KEY = 'sk_test_sandbox';
+export const OTHER_KEY = 'sk_test_other';
+export const READONLY_KEY = 'sk_test_readonly';
+
+/** Small bounds so a fault costs a few hundred milliseconds, not the production seconds. */
+export const TEST_OPTIONS: Omit<UpstreamClientOptions, 'baseUrl'> = {
+  connections: 4,
+  connectTimeoutMs: 300,
+  timeoutMs: 300,
+  retries: 2,
+  retryMaxWaitMs: 1500,
+};
+
+/** Every client a test file makes, so `closeClients()` in afterAll releases their sockets. */
+const clients: UpstreamClient[] = [];
+
+export function createClient(baseUrl: string, options: Partial<UpstreamClientOptions> = {}): UpstreamClient {
+  const client = new UpstreamClient({ ...TEST_OPTIONS, ...options, baseUrl });
+  clients.push(client);
+  return client;
+}
+
+export async function closeClients(): Promise<void> {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+}
+
+export function caller(apiKey: string = KEY, extra: Omit<CallerContext, 'apiKey'> = {}): CallerContext {
+  return { apiKey, ...extra };
+}
+
+/** A caller whose every REST call lands in `traces`. */
+export function tracingCaller(apiKey: string = KEY): { caller: CallerContext; traces: UpstreamCallTrace[] } {
+  const traces: UpstreamCallTrace[] = [];
+  return { caller: { apiKey, trace: (call) => traces.push(call) }, traces };
+}
+
+/** Awaits a call that must fail and returns its UpstreamError (any other rejection fails the test). */
+export async function upstreamFailure(call: Promise<unknown>): Promise<UpstreamError> {
+  let result: unknown;
+  try {
+    result = await call;
+  } catch (err) {
+    expect(err).toBeInstanceOf(UpstreamError);
+    if (err instanceof UpstreamError) return err;
+    throw err;
+  }
+  throw new Error(`expected the call to fail, it returned ${JSON.stringify(result)}`);
+}
+
+/** The /v2 requests the sandbox received with this method and path (path as sent, after the origin). */
+export function requestsTo(sandbox: Sandbox, method: string, path: string): RecordedRequest[] {
+  return sandbox.requests.filter((r) => r.method === method && r.path === path);
+}
+
+export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await run();
+  return { ms: performance.now() - started, result };
+}
+
+let counter = 0;
+/** A phone number the seed does not produce (Greek mobile range, random subscriber part). */
+export function uniquePhone(): string {
+  counter += 1;
+  return `+3069${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(counter % 100).padStart(2, '0')}`;
+}
+export function uniqueEmail(local = 'u'): string {
+  counter += 1;
+  return `${local}${counter}.${randomInt(0, 1_000_000_000)}@example.test`;
+}
+
+export interface StubHit {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  apiKey: string | undefined;
+  /** performance.now() when the request arrived. */
+  at: number;
+}
+
+export interface Stub {
+  /** Base URL including /v2, for the client. */
+  readonly url: string;
+  readonly hits: StubHit[];
+  close(): Promise<void>;
+}
+
+/**
+ * A tiny HTTP server on a free port, for answers the sandbox cannot give (an HTTP-date Retry-After,
+ * a 200 of the wrong shape). `respond` gets the hit's index, so a stub can change its answer per call.
+ */
+export async function startStub(
+  respond: (res: ServerResponse, hit: StubHit, index: number, req: IncomingMessage) => void,
+): Promise<Stub> {
+  const hits: StubHit[] = [];
+  const server: Server = createServer((req, res) => {
+    const key = req.headers['x-api-key'];
+    const hit: StubHit = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      apiKey: Array.isArray(key) ? key[0] : key,
+      at: performance.now(),
+    };
+    hits.push(hit);
+    req.resume();
+    req.on('end', () => respond(res, hit, hits.length - 1, req));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v2`,
+    hits,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** A port nothing listens on: bound once, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A complete SPEC §3.1 contact, for stubs that answer a valid body. */
+export function contactJson(id: string): Record<string, unknown> {
+  return {
+    id,
+    phone: '+14155550100',
+    email: null,
+    first_name: 'Stub',
+    last_name: null,
+    full_name: 'Stub',
+    preferred_channel: null,
+    metadata: {},
+    status: 'active',
+    created_at: '2026-01-25T10:30:00Z',
+    updated_at: '2026-01-25T10:30:00Z',
+    last_contacted: null,
+  };
+}
