@@ -18,7 +18,7 @@ export const builder = new SchemaBuilder<{
   Scalars: Scalars;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
-  DefaultEdgesNullability: false;
+  DefaultEdgesNullability: { list: false; items: true };
   DefaultNodeNullability: false;
 }>({
   plugins: [ValidationPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
@@ -28,8 +28,25 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
     cursorType: 'String',
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
+    // Items stay nullable (as the Relay spec has them): one item whose nested field fails becomes
+    // null in the list instead of wiping out the whole page.
+    edgesFieldOptions: {
+      nullable: { list: false, items: true },
+      description: 'The items of this page with their cursors.',
+    },
+    nodeFieldOptions: { nullable: false, description: 'The item.' },
+    cursorFieldOptions: {
+      description: 'Opaque position of this item; pass it as `after` to continue after it.',
+    },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether items come before this page.' },
+    startCursorFieldOptions: {
+      description: 'Cursor of the first item of this page; null when the page is empty.',
+    },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last item of this page; pass it as `after` for the next page.',
+    },
     nodesOnConnection: { description: 'The nodes of the edges, for clients that do not need cursors.' },
     pageInfoTypeOptions: { description: 'Where a page sits in the whole list (Relay cursor connections).' },
   },
