@@ -42,6 +42,7 @@ const envSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(1, 300_000).default(10_000),
   UPSTREAM_RETRIES: int(0, 10).default(2),
   UPSTREAM_RETRY_MAX_WAIT_MS: int(0, 60_000).default(2_000),
+  UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z
@@ -68,6 +69,8 @@ export interface Config {
     retries: number;
     /** Longest single wait before a retry, Retry-After included; a longer Retry-After is not waited for. */
     retryMaxWaitMs: number;
+    /** Share identical in-flight GETs of the same key between concurrent requests. */
+    coalesceReads: boolean;
   };
   /** Whether a request may ask for the upstream call waterfall; defaults to on in sandbox mode only. */
   waterfall: boolean;
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       retries: e.UPSTREAM_RETRIES,
       retryMaxWaitMs: e.UPSTREAM_RETRY_MAX_WAIT_MS,
+      coalesceReads: e.UPSTREAM_COALESCE,
     },
     waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -42,7 +42,12 @@ export interface GatewayOptions {
   waterfall?: boolean;
   /** Pre-fill GraphiQL's headers with this key (sandbox mode). */
   graphiqlApiKey?: string;
+  /** Defaults to the public schema; the federation subgraph passes its own. */
   schema?: GraphQLSchema;
+  /** Path of the GraphQL endpoint (default /graphql). */
+  endpoint?: string;
+  /** Serve GraphiQL on a browser GET of the endpoint (default true). */
+  graphiql?: boolean;
 }
 
 /** Adds `extensions.upstream` (the REST calls of this request) when the caller asked for it. */
@@ -65,6 +70,7 @@ function useUpstreamWaterfall(): Plugin<GatewayContext> {
               durationMs: Math.round(c.durationMs * 10) / 10,
               attempt: c.attempt,
               outcome: c.outcome,
+              coalesced: c.coalesced ?? false,
             })),
           },
         });
@@ -78,7 +84,7 @@ export function createGateway(options: GatewayOptions) {
   const { client, logger } = options;
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema ?? publicSchema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: options.endpoint ?? '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     context: createContextFactory({
@@ -95,15 +101,18 @@ export function createGateway(options: GatewayOptions) {
     },
     cors: { allowedHeaders: ['content-type', 'x-api-key', 'authorization', WATERFALL_HEADER] },
     renderGraphiQL,
-    graphiql: {
-      title: 'HueChat GraphQL',
-      defaultQuery: DEFAULT_QUERY,
-      headers: JSON.stringify(
-        options.graphiqlApiKey ? { 'X-API-Key': options.graphiqlApiKey } : { 'X-API-Key': '' },
-        null,
-        2,
-      ),
-    },
+    graphiql:
+      options.graphiql === false
+        ? false
+        : {
+            title: 'HueChat GraphQL',
+            defaultQuery: DEFAULT_QUERY,
+            headers: JSON.stringify(
+              options.graphiqlApiKey ? { 'X-API-Key': options.graphiqlApiKey } : { 'X-API-Key': '' },
+              null,
+              2,
+            ),
+          },
     plugins: [
       useUpstreamWaterfall(),
       useReadinessCheck({

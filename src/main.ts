@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { createGateway } from './gateway.js';
+
 import { createLogger } from './logger.js';
 import { type Sandbox, SandboxConfigError, sandboxOptionsFromEnv, startSandbox } from './sandbox/index.js';
+import { createRequestListener } from './server.js';
 import { UpstreamClient } from './upstream/http.js';
 
 function fail(message: string): never {
@@ -43,14 +44,14 @@ if (!upstreamUrl) {
 }
 
 const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
-const yoga = createGateway({
+const listener = createRequestListener({
   client,
   logger,
   defaultApiKey,
   waterfall: config.waterfall,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
 });
-const server = createServer(yoga);
+const server = createServer(listener);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

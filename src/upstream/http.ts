@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { z } from 'zod';
+import { InFlightReads } from './coalesce.js';
 import { UpstreamError, type UpstreamErrorKind } from './errors.js';
 
 export interface UpstreamClientOptions {
@@ -17,6 +19,8 @@ export interface UpstreamClientOptions {
   retries: number;
   /** Longest single wait before a retry; a Retry-After beyond it fails at once with its value. */
   retryMaxWaitMs: number;
+  /** Share identical in-flight GETs of the same key between requests (default true). */
+  coalesceReads?: boolean;
 }
 
 /** One REST call as the waterfall and tests see it: a route template, never ids or keys. */
@@ -28,6 +32,8 @@ export interface UpstreamCallTrace {
   durationMs: number;
   attempt: number;
   outcome: 'ok' | UpstreamErrorKind;
+  /** True when this request joined an identical call already in flight instead of sending its own. */
+  coalesced?: boolean;
 }
 
 /** Who is calling: forwarded on every call. */
@@ -128,6 +134,8 @@ export class UpstreamClient {
   readonly origin: string;
   private readonly basePath: string;
   private readonly pool: Pool;
+  private readonly inflight: InFlightReads | undefined;
+  private readonly keyHashes = new WeakMap<CallerContext, string>();
 
   constructor(private readonly options: UpstreamClientOptions) {
     const url = new URL(options.baseUrl);
@@ -141,10 +149,67 @@ export class UpstreamClient {
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 30_000,
     });
+    this.inflight = options.coalesceReads === false ? undefined : new InFlightReads();
+  }
+
+  /** Sharing is keyed by a hash of the caller's key, never the key itself. */
+  private keyHash(caller: CallerContext): string {
+    let hash = this.keyHashes.get(caller);
+    if (!hash) {
+      hash = createHash('sha256').update(caller.apiKey).digest('base64url');
+      this.keyHashes.set(caller, hash);
+    }
+    return hash;
   }
 
   async request<S extends z.ZodType | null>(caller: CallerContext, spec: CallSpec<S>): Promise<Result<S>> {
     const path = buildPath(this.basePath, spec.route, spec.params, spec.query);
+    const inflight = this.inflight;
+    if (!inflight) return this.attempts(caller, spec, path);
+    const prefix = `${this.keyHash(caller)} `;
+    if (spec.method !== 'GET') {
+      // A write ends the sharing of this key's reads: nobody joins a read that began before it.
+      inflight.forget(prefix);
+      try {
+        return await this.attempts(caller, spec, path);
+      } finally {
+        inflight.forget(prefix);
+      }
+    }
+    const joinedAt = performance.now();
+    const { promise, joined } = inflight.run(
+      prefix + path,
+      caller.signal,
+      (signal) => this.attempts({ ...caller, signal }, spec, path),
+      () => new UpstreamError({ kind: 'aborted', method: spec.method, route: spec.route }),
+    );
+    if (joined && caller.trace) {
+      const trace = caller.trace;
+      const report = (outcome: UpstreamCallTrace['outcome'], status: number | undefined) =>
+        trace({
+          method: spec.method,
+          route: spec.route,
+          status,
+          startedAt: joinedAt,
+          durationMs: performance.now() - joinedAt,
+          attempt: 0,
+          outcome,
+          coalesced: true,
+        });
+      promise.then(
+        () => report('ok', 200),
+        (err: unknown) => report(err instanceof UpstreamError ? err.kind : 'unavailable', (err as UpstreamError).status),
+      );
+    }
+    return promise;
+  }
+
+  /** One logical call: the first attempt and, for reads, the retries. */
+  private async attempts<S extends z.ZodType | null>(
+    caller: CallerContext,
+    spec: CallSpec<S>,
+    path: string,
+  ): Promise<Result<S>> {
     // A write is never retried: a message must never be sent twice.
     const retries = spec.method === 'GET' ? this.options.retries : 0;
     for (let attempt = 0; ; attempt++) {

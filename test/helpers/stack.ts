@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
-import { createGateway, type GatewayOptions } from '../../src/gateway.js';
+import type { GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import {
   type RecordedRequest,
@@ -10,6 +10,7 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox/index.js';
+import { createRequestListener, SUBGRAPH_ENDPOINT } from '../../src/server.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/http.js';
 
 export const SANDBOX_KEY = 'sk_test_sandbox';
@@ -35,6 +36,8 @@ export interface Stack {
   client: UpstreamClient;
   /** http://127.0.0.1:PORT/graphql */
   url: string;
+  /** http://127.0.0.1:PORT/subgraph (the federation subgraph endpoint) */
+  subgraphUrl: string;
   /** Runs one operation over HTTP (typed by the generated documents). */
   gql<TData, TVars>(
     document: TypedDocumentNode<TData, TVars> | DocumentNode | string,
@@ -51,7 +54,7 @@ export interface Stack {
 export interface StackOptions {
   sandbox?: SandboxOptions;
   client?: Partial<UpstreamClientOptions>;
-  gateway?: Partial<Omit<GatewayOptions, 'client' | 'logger'>>;
+  gateway?: Partial<Omit<GatewayOptions, 'client' | 'logger' | 'schema' | 'endpoint' | 'graphiql'>>;
   /** Default key of the gateway; none by default, so tests send keys explicitly. */
   defaultApiKey?: string;
 }
@@ -68,21 +71,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     retryMaxWaitMs: 500,
     ...options.client,
   });
-  const yoga = createGateway({
+  const listener = createRequestListener({
     client,
     logger: createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
     defaultApiKey: options.defaultApiKey,
     waterfall: true,
     ...options.gateway,
   });
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${origin}/graphql`;
 
   return {
     sandbox,
     client,
     url,
+    subgraphUrl: `${origin}${SUBGRAPH_ENDPOINT}`,
     async gql(document, variables, requestOptions = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const headers: Record<string, string> = {

@@ -1,0 +1,81 @@
+/**
+ * In-flight sharing of identical reads: requests that ask for the same GET with the same key while
+ * one is already on the wire wait for that one instead of sending their own. Only while in flight
+ * (nothing is kept once it settles, so an error reaches only those already waiting), never across
+ * keys, and a write by a key ends the sharing of everything that key had in flight.
+ */
+interface Shared<T> {
+  key: string;
+  promise: Promise<T>;
+  controller: AbortController;
+  waiters: number;
+}
+
+export class InFlightReads {
+  private readonly entries = new Map<string, Shared<unknown>>();
+
+  /**
+   * Runs `start` for the first caller of `key`; later callers of the same key join it. The shared call
+   * is aborted only when every caller waiting for it has gone away.
+   */
+  run<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => Promise<T>,
+    onAbort: () => Error,
+  ): { promise: Promise<T>; joined: boolean } {
+    let entry = this.entries.get(key) as Shared<T> | undefined;
+    const joined = entry !== undefined;
+    if (!entry) {
+      const controller = new AbortController();
+      const created: Shared<T> = { key, controller, waiters: 0, promise: Promise.resolve() as Promise<T> };
+      created.promise = start(controller.signal).finally(() => {
+        if (this.entries.get(key) === created) this.entries.delete(key);
+      });
+      this.entries.set(key, created as Shared<unknown>);
+      entry = created;
+    }
+    const shared = entry;
+    shared.waiters++;
+    if (!signal) return { promise: shared.promise, joined };
+    if (signal.aborted) {
+      this.leave(shared);
+      return { promise: Promise.reject(onAbort()), joined };
+    }
+    const promise = new Promise<T>((resolve, reject) => {
+      const abort = () => {
+        this.leave(shared);
+        reject(onAbort());
+      };
+      signal.addEventListener('abort', abort, { once: true });
+      shared.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', abort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', abort);
+          reject(err);
+        },
+      );
+    });
+    return { promise, joined };
+  }
+
+  /** Ends sharing for every read of this key prefix (a caller's key hash) still in flight. */
+  forget(prefix: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private leave(shared: Shared<unknown>) {
+    shared.waiters--;
+    if (shared.waiters > 0) return;
+    // Nobody waits any more: stop the call, and let no later caller join a call being aborted.
+    if (this.entries.get(shared.key) === shared) this.entries.delete(shared.key);
+    shared.controller.abort();
+  }
+}
