@@ -73,8 +73,11 @@ async function shutdown(signal: string) {
   force.unref();
   // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A connection that finishes its request goes idle (keep-alive); close it then rather than waiting out the timeout.
   server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   await closed;
+  clearInterval(sweep);
   clearTimeout(force);
   await client.close();
   await sandbox?.close();
