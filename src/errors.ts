@@ -121,6 +121,13 @@ export const notFound = (resource: string, identifier: string) =>
   gatewayError('NOT_FOUND', `${resource} ${identifier} does not exist`, { resource, identifier });
 
 /**
+ * A variable coercion error: graphql-js wraps the GraphQLError a scalar or enum threw, or raises its
+ * own uncoded one. Errors the gateway raised itself before execution (UNAUTHENTICATED) carry a code.
+ */
+const isRequestError = (error: GraphQLError, original: unknown) =>
+  original instanceof GraphQLError || (original === undefined && !error.extensions?.code);
+
+/**
  * Yoga's maskError hook: upstream failures become coded GraphQL errors, coded gateway errors pass,
  * everything else is masked and logged with its cause. Never the URL, key, raw body or stack.
  */
@@ -147,6 +154,20 @@ export function createErrorMasker(logger: Logger) {
       return new GraphQLError(original.upstreamMessage ?? fallbackMessage[extensions.code], {
         ...at,
         extensions: { ...extensions },
+      });
+    }
+    if (graphQLError && !graphQLError.path && isRequestError(graphQLError, original)) {
+      // A variable that cannot be coerced (an unknown enum value, a string for an Int, a missing input
+      // field, or one of our scalars) fails the whole request before execution: that is the caller's
+      // input, not an internal error. `spec: true` lets Yoga answer 200 to application/json clients and
+      // 400 to application/graphql-response+json ones, as it does for validation errors.
+      const coded = original instanceof GraphQLError && original.extensions?.code ? original : undefined;
+      return new GraphQLError(coded?.message ?? graphQLError.message, {
+        ...at,
+        extensions: {
+          ...(coded?.extensions ?? { code: 'BAD_USER_INPUT' }),
+          http: { spec: true, status: 400 },
+        },
       });
     }
     if (original instanceof GraphQLError && original.extensions?.code) {

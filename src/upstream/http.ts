@@ -198,7 +198,8 @@ export class UpstreamClient {
         });
       promise.then(
         () => report('ok', 200),
-        (err: unknown) => report(err instanceof UpstreamError ? err.kind : 'unavailable', (err as UpstreamError).status),
+        (err: unknown) =>
+          report(err instanceof UpstreamError ? err.kind : 'unavailable', (err as UpstreamError).status),
       );
     }
     return promise;
