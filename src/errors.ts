@@ -91,10 +91,8 @@ export interface UpstreamErrorExtensions {
 
 export function upstreamExtensions(err: UpstreamError): UpstreamErrorExtensions {
   const ext: UpstreamErrorExtensions = { code: codeFor(err) };
-  if (err.status !== undefined && err.kind !== 'bad_response') {
+  if (err.status !== undefined) {
     ext.upstream = { status: err.status, error: err.error ?? null, requestId: err.requestId ?? null };
-  } else if (err.kind === 'bad_response' && err.status !== undefined) {
-    ext.upstream = { status: err.status, error: null, requestId: null };
   }
   if (err.details && Object.keys(err.details).length > 0) ext.details = camelCaseKeys(err.details);
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;

@@ -312,10 +312,10 @@ export class UpstreamClient {
       try {
         json = JSON.parse(text);
       } catch (err) {
-        throw fail('bad_response', { cause: err });
+        throw fail('bad_response', { cause: err, requestId: requestIdHeader });
       }
       const parsed = spec.schema.safeParse(json);
-      if (!parsed.success) throw fail('bad_response', { cause: parsed.error });
+      if (!parsed.success) throw fail('bad_response', { cause: parsed.error, requestId: requestIdHeader });
       finish('ok');
       return parsed.data as Result<S>;
     }

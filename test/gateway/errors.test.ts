@@ -645,7 +645,7 @@ describe('upstream failures map to their codes, and sibling fields still resolve
         path: ['failing'],
         extensions: {
           code: 'UPSTREAM_BAD_RESPONSE',
-          upstream: { status: 200, error: null, requestId: null },
+          upstream: { status: 200, error: null, requestId: expect.stringMatching(/^req_/) },
         },
       },
     ]);
