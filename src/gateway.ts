@@ -8,9 +8,10 @@ import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
 
 /** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
-export const DEFAULT_QUERY = `# A contact with its conversations and their latest messages, in one request.
-query Inbox($phone: PhoneNumber) {
-  contacts(first: 1, search: $phone) {
+export const DEFAULT_QUERY = `# A contact with its conversations and their messages, in one request.
+# Press the run button (or Ctrl+Enter). Add a search: contacts(first: 1, search: "tanaka")
+query Inbox {
+  contacts(first: 1) {
     nodes {
       id
       fullName

@@ -1,4 +1,6 @@
 import { builder } from './builder.js';
+import { prefetchContactConversations } from './contact.js';
+import { prefetchConversationMessages } from './conversation.js';
 import { isId } from './ids.js';
 import { ContactRef, ConversationRef } from './refs.js';
 
@@ -9,7 +11,13 @@ import { ContactRef, ConversationRef } from './refs.js';
 
 builder.asEntity(ContactRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) => (isId('contact', ref.id) ? ctx.loaders.contact.load(ref.id) : null),
+  resolveReference: (ref, ctx, info) => {
+    if (!isId('contact', ref.id)) return null;
+    const pending = ctx.loaders.contact.load(ref.id);
+    // As Query.contact: the contact and its selected conversation list go out together.
+    prefetchContactConversations(ctx, info, ref.id);
+    return pending;
+  },
 });
 
 builder.asEntity(ConversationRef, {
