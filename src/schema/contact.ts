@@ -148,8 +148,10 @@ const CreateContactInput = builder.inputType('CreateContactInput', {
     preferredChannel: t.field({ type: Channel, description: 'The channel to reach the contact on.' }),
     metadata: t.field({ type: 'JSON', description: 'Free-form data to store with the contact.' }),
   }),
+  // The plugin passes the schema's output on to the resolver: a plain z.object would strip every
+  // field it does not name (firstName, metadata…), hence looseObject.
   validate: z
-    .object({ phone: z.string().nullish(), email: z.string().nullish() })
+    .looseObject({ phone: z.string().nullish(), email: z.string().nullish() })
     .refine((v) => Boolean(v.phone || v.email), { message: 'phone or email is required', path: ['phone'] }),
 });
 

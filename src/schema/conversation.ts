@@ -154,8 +154,9 @@ const ConversationFilter = builder.inputType('ConversationFilter', {
     label: t.string({ description: 'Only conversations carrying this label.' }),
     search: t.string({ description: 'Case-insensitive text in the subject or the messages.' }),
   }),
+  // looseObject: the validated value replaces the input, and z.object would drop status, channel…
   validate: z
-    .object({ assignedTo: z.unknown().optional(), unassigned: z.boolean().nullish() })
+    .looseObject({ assignedTo: z.unknown().optional(), unassigned: z.boolean().nullish() })
     .refine((f) => !(f.unassigned && f.assignedTo != null), {
       message: 'assignedTo and unassigned: true cannot be combined',
       path: ['unassigned'],
@@ -186,8 +187,9 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
     caption: t.string({ description: 'Caption for an image or document.' }),
     filename: t.string({ description: 'File name shown for a document.' }),
   }),
+  // looseObject: the validated value replaces the input, and z.object would drop channel, caption…
   validate: z
-    .object({
+    .looseObject({
       messageType: z.string(),
       content: z.string().nullish(),
       templateName: z.string().nullish(),

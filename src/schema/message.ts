@@ -1,6 +1,7 @@
 import type { Message } from '../upstream/messages.js';
 import { builder } from './builder.js';
 import { Channel, MessageSender, MessageStatus, MessageType } from './enums.js';
+import { isId } from './ids.js';
 import { ContactRef, ConversationRef } from './refs.js';
 import { contactStub, conversationStub } from './sources.js';
 
@@ -56,7 +57,9 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
       type: AgentRef,
       nullable: true,
       description: 'The team member who sent it, when known.',
-      resolve: (m) => m.sender ?? null,
+      // HueChat puts the contact itself (cnt_…) in `sender` of inbound messages; an Agent is a team
+      // member (usr_…), and the contact is already `contact`.
+      resolve: (m) => (m.sender && isId('agent', m.sender.id) ? m.sender : null),
     }),
     sentAt: t.field({ type: 'DateTime', description: 'When it was sent.', resolve: (m) => m.sent_at }),
     deliveredAt: t.field({

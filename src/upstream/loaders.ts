@@ -44,16 +44,25 @@ export function createLoaders(client: UpstreamClient, caller: CallerContext) {
     perKey((identifier) => nullOn404(contacts.get(client, caller, identifier))),
   );
   const conversation = new DataLoader<string, Conversation | null>(
-    perKey((id) => nullOn404(conversations.get(client, caller, id))),
+    perKey((id) =>
+      nullOn404(conversations.get(client, caller, id)).then((c) => {
+        // A message of this conversation names the same contact by id (Message.contact).
+        if (c) primeEmbeddedContact(c);
+        return c;
+      }),
+    ),
   );
 
   const primeContact = (c: Contact) => {
     contact.clear(c.id).prime(c.id, c);
   };
+  // G9: a conversation may embed the full contact; then it costs no GET of its own.
+  const primeEmbeddedContact = (c: Conversation) => {
+    if (c.contact && 'first_name' in c.contact) primeContact(c.contact);
+  };
   const primeConversation = (c: Conversation) => {
     conversation.clear(c.id).prime(c.id, c);
-    // G9: a conversation may embed the full contact; then it costs no GET of its own.
-    if (c.contact && 'first_name' in c.contact) primeContact(c.contact);
+    primeEmbeddedContact(c);
   };
   const primePage = <T>(page: Page<T>, prime: (item: T) => void) => {
     for (const item of page.data) prime(item);
