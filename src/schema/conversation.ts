@@ -20,10 +20,12 @@ import { NodeRef } from './node.js';
 import { ContactRef, ConversationConnectionRef, ConversationRef } from './refs.js';
 import { type ConversationSource, contactOf, contactStub, loadConversation } from './sources.js';
 
+// Synchronous when the object is already here, as in contact.ts.
 const fromConversation =
   <T>(pick: (c: Conversation) => T) =>
-  async (source: ConversationSource, _args: unknown, ctx: GatewayContext) =>
-    pick(await loadConversation(ctx, source));
+  (source: ConversationSource, _args: unknown, ctx: GatewayContext): T | Promise<T> =>
+    'stub' in source ? loadConversation(ctx, source).then(pick) : pick(source);
+const contactOfConversation = fromConversation(contactOf);
 
 /** Starts E10 for every `messages` selected under a conversation that is about to be fetched by id. */
 export function prefetchConversationMessages(
@@ -53,9 +55,9 @@ builder.objectType(ConversationRef, {
     contact: t.field({
       type: ContactRef,
       description: 'The contact this conversation is with.',
-      resolve: async (source, _a, ctx) => {
+      resolve: (source, _a, ctx) => {
         if ('stub' in source && source.contactId) return contactStub(source.contactId);
-        return contactOf(await loadConversation(ctx, source));
+        return contactOfConversation(source, _a, ctx);
       },
     }),
     channel: t.field({
