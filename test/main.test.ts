@@ -89,7 +89,9 @@ describe('the gateway process', () => {
     gw.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: { contacts: { totalCount: number } } }).data.contacts.totalCount).toBe(200);
+    expect(
+      ((await res.json()) as { data: { contacts: { totalCount: number } } }).data.contacts.totalCount,
+    ).toBe(200);
     expect(await gw.exited).toBe(0);
   });
 

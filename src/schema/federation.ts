@@ -22,6 +22,10 @@ builder.asEntity(ContactRef, {
 
 builder.asEntity(ConversationRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) =>
-    isId('conversation', ref.id) ? ctx.loaders.conversation.load(ref.id) : null,
+  resolveReference: (ref, ctx, info) => {
+    if (!isId('conversation', ref.id)) return null;
+    const pending = ctx.loaders.conversation.load(ref.id);
+    prefetchConversationMessages(ctx, info, ref.id);
+    return pending;
+  },
 });

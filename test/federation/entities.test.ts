@@ -214,6 +214,22 @@ describe('_entities on the huechat subgraph', () => {
     expectConcurrent(stack.calls());
   });
 
+  it("starts a conversation's message list together with the conversation", async () => {
+    const res = await subgraph<{ _entities: ({ messages: { totalCount: number } } | null)[] }>(
+      `query ($representations: [_Any!]!) {
+        _entities(representations: $representations) { ... on Conversation { subject messages(first: 3) { totalCount } } }
+      }`,
+      { representations: [conversation(conversationIds[0])] },
+    );
+
+    expect(res.errors).toBeUndefined();
+    expect(describeCalls(stack.calls()).sort()).toEqual([
+      `GET /v2/conversation/${conversationIds[0]}`,
+      `GET /v2/conversation/${conversationIds[0]}/messages`,
+    ]);
+    expectConcurrent(stack.calls());
+  });
+
   it("forwards the caller's key on every GET, so another organisation's ids resolve to null", async () => {
     const result = await entities([contact(contactIds[0]), conversation(conversationIds[0])], OTHER_KEY);
 
