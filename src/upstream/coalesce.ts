@@ -24,6 +24,7 @@ export class InFlightReads {
     start: (signal: AbortSignal) => Promise<T>,
     onAbort: () => Error,
   ): { promise: Promise<T>; joined: boolean } {
+    if (signal?.aborted) return { promise: Promise.reject(onAbort()), joined: false };
     let entry = this.entries.get(key) as Shared<T> | undefined;
     const joined = entry !== undefined;
     if (!entry) {
@@ -32,16 +33,15 @@ export class InFlightReads {
       created.promise = start(controller.signal).finally(() => {
         if (this.entries.get(key) === created) this.entries.delete(key);
       });
+      // Each waiter handles the outcome on its own chain; this keeps a call whose every waiter left
+      // (and so was aborted) from surfacing as an unhandled rejection.
+      created.promise.catch(() => undefined);
       this.entries.set(key, created as Shared<unknown>);
       entry = created;
     }
     const shared = entry;
     shared.waiters++;
     if (!signal) return { promise: shared.promise, joined };
-    if (signal.aborted) {
-      this.leave(shared);
-      return { promise: Promise.reject(onAbort()), joined };
-    }
     const promise = new Promise<T>((resolve, reject) => {
       const abort = () => {
         this.leave(shared);
