@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
+import { isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { describe, expect, test } from 'vitest';
 import codegenConfig from '../codegen.js';
+import { schema } from '../src/schema/index.js';
 import { printedSchemas } from '../src/schema/print.js';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -13,6 +15,23 @@ describe('checked-in artifacts', () => {
       expect(read(`schema/${file}`)).toBe(sdl);
     },
   );
+
+  test('every type, field and argument of the public schema has a description (GraphiQL shows them)', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || ['String', 'Int', 'Boolean', 'ID', 'Float'].includes(type.name))
+        continue;
+      if (!type.description) missing.push(type.name);
+      if (!isObjectType(type) && !isInterfaceType(type) && !isInputObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const arg of 'args' in field ? field.args : []) {
+          if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 
   test('the public schema carries no federation fields', () => {
     const sdl = read('schema/schema.graphql');

@@ -257,7 +257,7 @@ builder.mutationFields((t) => ({
     type: ContactRef,
     description:
       'Creates a contact. A phone or email already in use gives DUPLICATE_CONTACT with existingContactId.',
-    args: { input: t.arg({ type: CreateContactInput, required: true }) },
+    args: { input: t.arg({ type: CreateContactInput, required: true, description: 'The new contact.' }) },
     resolve: async (_root, { input }, ctx) => {
       const contact = await contacts.create(ctx.client, ctx.caller, contactWrite(input));
       ctx.loaders.clearLists();
@@ -270,7 +270,7 @@ builder.mutationFields((t) => ({
     description: 'Changes a contact; only the given fields are sent, metadata is merged.',
     args: {
       id: t.arg.id(contactIdArg),
-      input: t.arg({ type: UpdateContactInput, required: true }),
+      input: t.arg({ type: UpdateContactInput, required: true, description: 'The fields to change.' }),
     },
     resolve: async (_root, { id, input }, ctx) => {
       const body = contactWrite(input);

@@ -285,7 +285,7 @@ builder.mutationFields((t) => ({
         description: 'Contact id (cnt_…).',
         validate: idSchema('contact'),
       }),
-      input: t.arg({ type: SendMessageInput, required: true }),
+      input: t.arg({ type: SendMessageInput, required: true, description: 'The message.' }),
     },
     resolve: async (_root, { contactId, input }, ctx) => {
       const body: SendMessageBody = { channel: input.channel, message_type: input.messageType };
@@ -312,7 +312,7 @@ builder.mutationFields((t) => ({
         description: 'Conversation id (conv_…).',
         validate: idSchema('conversation'),
       }),
-      input: t.arg({ type: UpdateConversationInput, required: true }),
+      input: t.arg({ type: UpdateConversationInput, required: true, description: 'The fields to change.' }),
     },
     resolve: async (_root, { id, input }, ctx) => {
       const body: ConversationWrite = {};

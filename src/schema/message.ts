@@ -82,14 +82,17 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
   }),
 });
 
-export const MessageConnectionRef = builder.connectionObject({
-  type: MessageRef,
-  name: 'MessageConnection',
-  description: 'A page of messages, oldest first.',
-  fields: (t) => ({
-    totalCount: t.int({
-      description: 'How many messages the conversation has.',
-      resolve: (parent) => (parent as unknown as { totalCount: number }).totalCount,
+export const MessageConnectionRef = builder.connectionObject(
+  {
+    type: MessageRef,
+    name: 'MessageConnection',
+    description: 'A page of messages, oldest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many messages the conversation has.',
+        resolve: (parent) => (parent as unknown as { totalCount: number }).totalCount,
+      }),
     }),
-  }),
-});
+  },
+  { name: 'MessageEdge', description: 'A message in a page, with its cursor.' },
+);
