@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
 
 import { createLogger } from './logger.js';
-import { type Sandbox, SandboxConfigError, sandboxOptionsFromEnv, startSandbox } from './sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import { createRequestListener } from './server.js';
 import { UpstreamClient } from './upstream/http.js';
 
@@ -24,6 +24,8 @@ let sandbox: Sandbox | undefined;
 let upstreamUrl = config.upstreamUrl;
 let defaultApiKey = config.defaultApiKey;
 if (!upstreamUrl) {
+  // Loaded only in sandbox mode: a gateway with a real upstream never holds the sandbox's code or data.
+  const { SandboxConfigError, sandboxOptionsFromEnv, startSandbox } = await import('./sandbox/index.js');
   let sandboxOptions: ReturnType<typeof sandboxOptionsFromEnv>;
   try {
     sandboxOptions = sandboxOptionsFromEnv(process.env);
