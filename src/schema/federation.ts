@@ -1,3 +1,6 @@
+import type { GraphQLSchema } from 'graphql';
+import { z } from 'zod';
+import { badUserInput } from '../errors.js';
 import { builder } from './builder.js';
 import { prefetchContactConversations } from './contact.js';
 import { prefetchConversationMessages } from './conversation.js';
@@ -29,3 +32,49 @@ builder.asEntity(ConversationRef, {
     return pending;
   },
 });
+
+const ENTITY_TYPES = ['Contact', 'Conversation'] as const;
+const representationSchema = z.looseObject({
+  __typename: z.enum(ENTITY_TYPES, `must be one of the entity types ${ENTITY_TYPES.join(', ')}`),
+  id: z.string('must be a string'),
+});
+
+/**
+ * Routers send well-formed representations, but `_entities` is reachable by anyone who can reach the
+ * subgraph. `@apollo/subgraph` fails the whole list with an untyped error on an unknown `__typename`
+ * (and a non-string id would reach the id check): check each representation first, so a bad one is a
+ * BAD_USER_INPUT error at its own index and the others still resolve.
+ */
+export function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) throw new Error('the subgraph schema has no _entities resolver');
+  field.resolve = (source, args: { representations?: unknown[] }, ctx, info) => {
+    const representations = args.representations ?? [];
+    const checked = representations.map((rep, index) => {
+      const parsed = representationSchema.safeParse(rep);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      const key = issue?.path.join('.') ?? '';
+      return badUserInput(
+        `representations[${index}]${key ? `.${key}` : ''}: ${issue?.message ?? 'invalid'}`,
+        {
+          field: `representations.${index}${key ? `.${key}` : ''}`,
+          reason: issue?.message ?? 'invalid',
+        },
+      );
+    });
+    const valid = checked.filter((c) => !(c instanceof Error));
+    if (valid.length === checked.length) return resolve(source, args, ctx, info);
+    // An Error as a list item becomes that item's error (null at its index), as graphql-js completes lists.
+    const merge = (resolved: unknown[]) => {
+      let next = 0;
+      return checked.map((c) => (c instanceof Error ? c : resolved[next++]));
+    };
+    const resolved = resolve(source, { ...args, representations: valid }, ctx, info) as
+      | unknown[]
+      | Promise<unknown[]>;
+    return resolved instanceof Promise ? resolved.then(merge) : merge(resolved);
+  };
+  return schema;
+}

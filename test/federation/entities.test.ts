@@ -230,6 +230,71 @@ describe('_entities on the huechat subgraph', () => {
     expectConcurrent(stack.calls());
   });
 
+  it('rejects a representation of no entity type, or with a non-string id, at its own index only', async () => {
+    const representations: unknown[] = [
+      contact(contactIds[0]),
+      { __typename: 'Nope', id: contactIds[1] },
+      { id: contactIds[1] },
+      { __typename: 'Message', id: 'msg_abc' },
+      { __typename: 'Contact', id: { toString: 'x' } },
+      { __typename: 'Contact', id: [contactIds[1]] },
+      { __typename: 'Contact' },
+      'cnt_plainstring',
+      conversation(conversationIds[0]),
+    ];
+    const res = await subgraph<{ _entities: (EntityResult | null)[] }>(ENTITIES, { representations });
+
+    expect(res.data?._entities.map((r) => (r ? `${r.__typename}:${r.id}` : null))).toEqual([
+      `Contact:${contactIds[0]}`,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      `Conversation:${conversationIds[0]}`,
+    ]);
+    expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((i) => [`_entities.${i}`, 'BAD_USER_INPUT']),
+    );
+    expect(res.errors?.[0]?.extensions?.details).toEqual({
+      field: 'representations.1.__typename',
+      reason: 'must be one of the entity types Contact, Conversation',
+    });
+    expect(res.errors?.[3]?.extensions?.details).toMatchObject({ field: 'representations.4.id' });
+    // Only the two good representations reach HueChat.
+    expect(describeCalls(stack.calls()).sort()).toEqual(
+      [`GET /v2/contact/${contactIds[0]}`, `GET /v2/conversation/${conversationIds[0]}`].sort(),
+    );
+  });
+
+  it('turns an upstream failure of one representation into an error at its index; the others resolve', async () => {
+    const [ok, failing] = contactIds;
+    stack.sandbox.setFaults({
+      rules: [{ kind: 'status', status: 500, method: 'GET', path: `/contact/${failing}` }],
+    });
+    try {
+      const res = await subgraph<{ _entities: (EntityResult | null)[] }>(ENTITIES, {
+        representations: [contact(failing), contact(ok)],
+      });
+
+      expect(res.data?._entities[0]).toBeNull();
+      expect(res.data?._entities[1]).toMatchObject({ __typename: 'Contact', id: ok });
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors?.[0]).toMatchObject({
+        path: ['_entities', 0],
+        extensions: { code: 'UPSTREAM_ERROR', upstream: { status: 500, error: 'internal_error' } },
+      });
+      // A 500 is not retried (only 502/503/504 and 429 are): one GET each.
+      expect(describeCalls(stack.calls()).sort()).toEqual(
+        [`GET /v2/contact/${failing}`, `GET /v2/contact/${ok}`].sort(),
+      );
+    } finally {
+      stack.sandbox.setFaults({ rules: [] });
+    }
+  });
+
   it("forwards the caller's key on every GET, so another organisation's ids resolve to null", async () => {
     const result = await entities([contact(contactIds[0]), conversation(conversationIds[0])], OTHER_KEY);
 
