@@ -9,7 +9,7 @@ let conversationCount: number;
 const get = (path: string) => stack.calls().filter((c) => c.method === 'GET' && c.path === path);
 
 beforeAll(async () => {
-  stack = await startStack({ sandbox: { seedContacts: 40, latencyMs: 40 } });
+  stack = await startStack({ sandbox: { seedContacts: 40, latencyMs: 40 }, client: { coalesceReads: true } });
   // A contact with several conversations, so one query fans out to many REST calls.
   const list = await stack.gql<
     { contacts: { nodes: { id: string; conversations: { totalCount: number } }[] } },

@@ -69,6 +69,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     timeoutMs: 2_000,
     retries: 2,
     retryMaxWaitMs: 500,
+    // Off unless a test asks for it: sharing identical in-flight GETs across requests would also hide
+    // a duplicate GET within one request, which is the per-request DataLoaders' job to prevent.
+    coalesceReads: false,
     ...options.client,
   });
   const listener = createRequestListener({
