@@ -36,7 +36,7 @@ export const conversationStub = (id: string, contactId?: string): ConversationSt
 export async function loadContact(ctx: GatewayContext, source: ContactSource): Promise<Contact> {
   if (!('stub' in source)) return source;
   const contact = await ctx.loaders.contact.load(source.id);
-  if (!contact) throw notFound('Contact', source.id);
+  if (!contact) throw ctx.loaders.notFoundError('contact', source.id) ?? notFound('contact', source.id);
   return contact;
 }
 
@@ -46,7 +46,8 @@ export async function loadConversation(
 ): Promise<Conversation> {
   if (!('stub' in source)) return source;
   const conversation = await ctx.loaders.conversation.load(source.id);
-  if (!conversation) throw notFound('Conversation', source.id);
+  if (!conversation)
+    throw ctx.loaders.notFoundError('conversation', source.id) ?? notFound('conversation', source.id);
   return conversation;
 }
 

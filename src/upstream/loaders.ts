@@ -23,11 +23,8 @@ const paramsKey = (value: object) =>
       .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
 
-const nullOn404 = <T>(promise: Promise<T>): Promise<T | null> =>
-  promise.catch((err: unknown) => {
-    if (err instanceof UpstreamError && err.kind === 'http' && err.status === 404) return null;
-    throw err;
-  });
+const is404 = (err: unknown): err is UpstreamError =>
+  err instanceof UpstreamError && err.kind === 'http' && err.status === 404;
 
 /**
  * The REST API has no batch endpoint, so a "batch" is one GET per distinct key, all in flight at once;
@@ -40,12 +37,28 @@ function perKey<K, V>(fetch: (key: K) => Promise<V>) {
 
 /** Per-request loaders: created in the context, never shared between requests or callers. */
 export function createLoaders(client: UpstreamClient, caller: CallerContext) {
+  // A lookup that found nothing is null (CONTRACT §3); the 404 itself is kept for the non-null fields
+  // that needed the object, so their NOT_FOUND carries HueChat's status, error and request id.
+  const notFound = new Map<string, UpstreamError>();
+  const nullOn404 = <T>(kind: string, key: string, promise: Promise<T>): Promise<T | null> =>
+    promise.catch((err: unknown) => {
+      if (!is404(err)) throw err;
+      notFound.set(`${kind}:${key}`, err);
+      return null;
+    });
+
   const contact = new DataLoader<string, Contact | null>(
-    perKey((identifier) => nullOn404(contacts.get(client, caller, identifier))),
+    perKey((identifier) =>
+      nullOn404('contact', identifier, contacts.get(client, caller, identifier)).then((c) => {
+        // Found by phone or email: the same contact asked for by id later costs nothing.
+        if (c && c.id !== identifier) contact.prime(c.id, c);
+        return c;
+      }),
+    ),
   );
   const conversation = new DataLoader<string, Conversation | null>(
     perKey((id) =>
-      nullOn404(conversations.get(client, caller, id)).then((c) => {
+      nullOn404('conversation', id, conversations.get(client, caller, id)).then((c) => {
         // A message of this conversation names the same contact by id (Message.contact).
         if (c) primeEmbeddedContact(c);
         return c;
@@ -101,6 +114,8 @@ export function createLoaders(client: UpstreamClient, caller: CallerContext) {
     conversationMessages,
     primeContact,
     primeConversation,
+    /** The upstream 404 that made a contact or conversation lookup null in this request, if any. */
+    notFoundError: (kind: 'contact' | 'conversation', key: string) => notFound.get(`${kind}:${key}`),
     /** After a write: forget every list (counts, order and membership may have changed). */
     clearLists() {
       contactConversations.clearAll();

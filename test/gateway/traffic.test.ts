@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/sandbox/index.js';
 import {
+  ContactByPhoneWithConversationsDocument,
   ContactConversationCountsDocument,
   ContactNamedTwiceDocument,
   ConversationContactDetailsDocument,
+  ConversationContactEmailDocument,
   ConversationContactEmailsDocument,
   ConversationContactNamesDocument,
   InboxDocument,
+  ListedContactsConversationsDocument,
+  ListedMessageParentsDocument,
   MessageParentDetailsDocument,
   MessageParentsDocument,
 } from '../gql/graphql.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { dataOf, present, sortedCallLines } from './support.js';
+import { dataOf, present, type RestContact, type RestPage, rest, sortedCallLines } from './support.js';
 
 const LIST_SORT = 'sort=last_message_at%3Adesc';
 
@@ -132,6 +136,48 @@ describe('with conversations that embed their full contact (the default)', () =>
     expect(sortedCallLines(stack.calls())).toEqual([`GET /v2/conversations?limit=20&offset=0&${LIST_SORT}`]);
   });
 
+  it("answers a listed message's conversation fields from the list that returned it, with no conversation GET", async () => {
+    const data = dataOf(await stack.gql(ListedMessageParentsDocument, { first: 4 }));
+
+    const conversations = present(data.conversations.nodes);
+    expect(conversations).toHaveLength(4);
+    for (const conv of conversations)
+      for (const m of present(conv.messages.nodes))
+        expect(m.conversation).toMatchObject({ id: conv.id, subject: conv.subject });
+    expect(sortedCallLines(stack.calls())).toEqual(
+      [
+        `GET /v2/conversations?limit=4&offset=0&${LIST_SORT}`,
+        ...conversations.map((c) => `GET /v2/conversation/${c.id}/messages?limit=2&offset=0`),
+      ].sort(),
+    );
+  });
+
+  it('starts no conversation list for a selection under @skip(if: true) or @include(if: false)', async () => {
+    const query = `query ($id: ID!, $skip: Boolean!, $include: Boolean!) {
+      contact(id: $id) {
+        fullName
+        conversations(first: 3) @skip(if: $skip) { totalCount }
+        ... on Contact @include(if: $include) { more: conversations(first: 4) { totalCount } }
+        ...Later @include(if: $include)
+      }
+    }
+    fragment Later on Contact { later: conversations(first: 5) { totalCount } }`;
+    const skipped = await stack.gql(query, { id: heavyContactId, skip: true, include: false });
+
+    expect(skipped.body).toEqual({ data: { contact: { fullName: expect.any(String) } } });
+    expect(sortedCallLines(stack.calls())).toEqual([`GET /v2/contact/${heavyContactId}`]);
+
+    stack.resetCalls();
+    const kept = await stack.gql(query, { id: heavyContactId, skip: false, include: true });
+    expect(kept.body.errors).toBeUndefined();
+    expect(sortedCallLines(stack.calls())).toEqual(
+      [
+        `GET /v2/contact/${heavyContactId}`,
+        ...[3, 4, 5].map((n) => `GET /v2/contact/${heavyContactId}/conversations?limit=${n}&offset=0`),
+      ].sort(),
+    );
+  });
+
   it('shares nothing between two requests: the same request again makes the same calls again', async () => {
     dataOf(await stack.gql(ContactNamedTwiceDocument, { id: heavyContactId }));
     const first = sortedCallLines(stack.calls());
@@ -202,6 +248,67 @@ describe('with conversations that embed no contact', () => {
         ...contactIds.map((id) => `GET /v2/contact/${id}`),
       ].sort(),
     );
+  });
+
+  it("answers a listed contact's conversations' contact fields from the contact list, with no contact GET", async () => {
+    const data = dataOf(await stack.gql(ListedContactsConversationsDocument, { first: 5 }));
+
+    const contacts = present(data.contacts.nodes);
+    expect(contacts).toHaveLength(5);
+    for (const c of contacts)
+      for (const conv of present(c.conversations.nodes)) expect(conv.contact.id).toBe(c.id);
+    expect(stack.calls().filter((c) => /^\/v2\/contact\/[^/]+$/.test(c.path))).toEqual([]);
+    expect(stack.calls()).toHaveLength(1 + contacts.length);
+  });
+
+  it('reuses a contact found by phone when its conversations name it by id', async () => {
+    const page = await rest<RestPage<RestContact>>(stack, '/contacts?limit=20');
+    const seeded = page.data.find((c) => c.phone);
+    expect(seeded?.phone).toMatch(/^\+/);
+    stack.resetCalls();
+    const data = dataOf(
+      await stack.gql(ContactByPhoneWithConversationsDocument, { phone: seeded?.phone ?? '' }),
+    );
+
+    expect(data.contact?.id).toBe(seeded?.id);
+    for (const conv of present(data.contact?.conversations.nodes ?? []))
+      expect(conv.contact).toEqual({ id: seeded?.id, email: data.contact?.email });
+    expect(sortedCallLines(stack.calls()).filter((l) => !l.includes('/conversations'))).toEqual([
+      `GET /v2/contact/${encodeURIComponent(seeded?.phone ?? '')}`,
+    ]);
+  });
+
+  it("gives NOT_FOUND with HueChat's answer when a conversation's contact is gone", async () => {
+    const conversationId = (
+      await stack.gql<{ conversations: { nodes: { id: string; contact: { id: string } }[] } }, object>(
+        '{ conversations(first: 1) { nodes { id contact { id } } } }',
+      )
+    ).body.data?.conversations.nodes[0];
+    expect(conversationId).toBeDefined();
+    const { id, contact } = conversationId ?? { id: '', contact: { id: '' } };
+    stack.sandbox.setFaults({
+      rules: [{ kind: 'status', status: 404, method: 'GET', path: `/contact/${contact.id}` }],
+    });
+    stack.resetCalls();
+    try {
+      const res = await stack.gql(ConversationContactEmailDocument, { id });
+
+      // The contact's fields load it on demand: the nullable email is null, with the error beside it.
+      expect(res.body.data).toEqual({ conversation: { id, contact: { email: null } } });
+      expect(res.body.errors).toHaveLength(1);
+      const [error] = res.body.errors ?? [];
+      expect(error?.path).toEqual(['conversation', 'contact', 'email']);
+      expect(error?.extensions).toEqual({
+        code: 'NOT_FOUND',
+        upstream: { status: 404, error: 'not_found', requestId: expect.stringMatching(/^req_/) },
+      });
+      expect(sortedCallLines(stack.calls())).toEqual([
+        `GET /v2/contact/${contact.id}`,
+        `GET /v2/conversation/${id}`,
+      ]);
+    } finally {
+      stack.sandbox.setFaults({ rules: [] });
+    }
   });
 
   it("still answers a message's contact { id } with no contact GET", async () => {
