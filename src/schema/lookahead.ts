@@ -1,8 +1,13 @@
 import {
   type FieldNode,
+  type FragmentSpreadNode,
+  GraphQLIncludeDirective,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
+  GraphQLSkipDirective,
   getArgumentValues,
+  getDirectiveValues,
+  type InlineFragmentNode,
   Kind,
   type SelectionSetNode,
 } from 'graphql';
@@ -21,8 +26,19 @@ export function selectedChildArgs(
   const fieldDef = type?.getFields()[fieldName];
   if (!fieldDef) return [];
   const found: Record<string, unknown>[] = [];
+  // As graphql-js collects fields: a selection under @skip(if: true) or @include(if: false) is not asked.
+  const included = (node: FieldNode | InlineFragmentNode | FragmentSpreadNode) => {
+    if (!node.directives?.length) return true;
+    try {
+      if (getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if === true) return false;
+      return getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false;
+    } catch {
+      return false;
+    }
+  };
   const visit = (set: SelectionSetNode | undefined) => {
     for (const sel of set?.selections ?? []) {
+      if (!included(sel)) continue;
       if (sel.kind === Kind.FIELD) {
         if (sel.name.value === fieldName) found.push(argsOf(sel));
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
