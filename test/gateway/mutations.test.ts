@@ -10,13 +10,14 @@ import {
   MessageRenameMessageDocument,
   NodeByIdDocument,
   PrioritizeThenMessageDocument,
+  RenameSeenThroughListDocument,
   SendMessageDocument,
   type SendMessageInput,
   UpdateContactDocument,
   UpdateConversationDocument,
 } from '../gql/graphql.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { callLines, dataOf, errorCodes, type RestMessage, type RestPage, rest } from './support.js';
+import { callLines, dataOf, errorCodes, present, type RestMessage, type RestPage, rest } from './support.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -442,6 +443,22 @@ describe('reads after writes in one request', () => {
       messages: { totalCount: 2 },
     });
     expect(data.sent.conversation.messages.nodes.at(-1)?.id).toBe(data.sent.id);
+  });
+
+  it('a list read before a rename is read again after it, showing the new name', async () => {
+    const { contact } = await newConversation();
+
+    const data = dataOf(
+      await stack.gql(RenameSeenThroughListDocument, { contactId: contact.id, firstName: 'Augusta' }),
+    );
+
+    const names = (nodes: readonly ({ contact: { firstName: string } } | null)[]) =>
+      present(nodes).map((c) => c.contact.firstName);
+    expect(names(data.before.contact.conversations.nodes)).toEqual(['Ada']);
+    expect(names(data.renamed.conversations.nodes)).toEqual(['Augusta']);
+    expect(
+      callLines(stack.calls()).filter((l) => l.startsWith(`GET /v2/contact/${contact.id}/conversations`)),
+    ).toHaveLength(2);
   });
 
   it('a contact renamed in the middle of a request shows its new name to the fields after it', async () => {
