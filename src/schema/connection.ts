@@ -1,4 +1,3 @@
-import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 import type { Page } from '../upstream/common.js';
@@ -28,17 +27,29 @@ export interface ConnectionShape<T> {
   totalCount: number;
 }
 
+const CURSOR_PREFIX = 'OffsetConnection:';
+const CURSOR_BODY = /^OffsetConnection:(0|[1-9]\d{0,15})$/;
+
 /** Cursors are opaque to clients; inside they are the REST offset of the item. */
+export const offsetToCursor = (offset: number) =>
+  Buffer.from(`${CURSOR_PREFIX}${offset}`, 'utf8').toString('base64');
+
+/**
+ * The offset a cursor of ours encodes, or undefined for anything else: only the exact bytes this API
+ * hands out decode (no leading zeros, exponents or signs, no non-canonical base64).
+ */
+export function cursorToOffset(cursor: string): number | undefined {
+  const match = CURSOR_BODY.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (!match) return undefined;
+  const offset = Number(match[1]);
+  return Number.isSafeInteger(offset) && offsetToCursor(offset) === cursor ? offset : undefined;
+}
+
 export function pageParams(args: ConnectionArgs): { limit: number; offset: number } {
   const limit = args.first ?? 20;
-  if (!args.after) return { limit, offset: 0 };
-  let offset: number;
-  try {
-    offset = cursorToOffset(args.after);
-  } catch {
-    offset = Number.NaN;
-  }
-  if (!Number.isSafeInteger(offset) || offset < 0) {
+  if (args.after === undefined || args.after === null) return { limit, offset: 0 };
+  const offset = cursorToOffset(args.after);
+  if (offset === undefined) {
     throw badUserInput('after is not a cursor returned by this API', {
       field: 'after',
       reason: 'invalid_cursor',

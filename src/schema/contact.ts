@@ -140,6 +140,13 @@ builder.objectType(ContactRef, {
   }),
 });
 
+// HueChat answers a null metadata with a 400; say why before any call is made.
+const notNull = (hint: string) =>
+  z
+    .unknown()
+    .refine((v) => v !== null, `cannot be null; ${hint}`)
+    .optional();
+
 const nonEmpty = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 const CreateContactInput = builder.inputType('CreateContactInput', {
@@ -150,12 +157,19 @@ const CreateContactInput = builder.inputType('CreateContactInput', {
     firstName: t.string({ required: true, description: 'First name.', validate: nonEmpty }),
     lastName: t.string({ description: 'Last name.' }),
     preferredChannel: t.field({ type: Channel, description: 'The channel to reach the contact on.' }),
-    metadata: t.field({ type: 'JSON', description: 'Free-form data to store with the contact.' }),
+    metadata: t.field({
+      type: 'JSON',
+      description: 'Free-form data to store with the contact.',
+    }),
   }),
   // The plugin passes the schema's output on to the resolver: a plain z.object would strip every
   // field it does not name (firstName, metadata…), hence looseObject.
   validate: z
-    .looseObject({ phone: z.string().nullish(), email: z.string().nullish() })
+    .looseObject({
+      phone: z.string().nullish(),
+      email: z.string().nullish(),
+      metadata: notNull('leave it out for empty metadata'),
+    })
     .refine((v) => Boolean(v.phone || v.email), { message: 'phone or email is required', path: ['phone'] }),
 });
 
@@ -176,6 +190,8 @@ const UpdateContactInput = builder.inputType('UpdateContactInput', {
       description: 'Keys to merge into the metadata; null values delete keys.',
     }),
   }),
+  // On the object: the plugin does not run a field's own check on an explicit null.
+  validate: z.looseObject({ metadata: notNull('set a key to null inside metadata to remove that key') }),
 });
 
 const DeleteContactPayload = builder

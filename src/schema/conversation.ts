@@ -184,7 +184,8 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
     }),
     mediaUrl: t.string({
       description: 'Public URL of the image or document.',
-      validate: z.url('must be a URL').nullish(),
+      // Only what a channel provider can fetch: no javascript:, data: or file: URLs.
+      validate: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).nullish(),
     }),
     caption: t.string({ description: 'Caption for an image or document.' }),
     filename: t.string({ description: 'File name shown for a document.' }),

@@ -68,8 +68,12 @@ function literalToJson(ast: ValueNode, variables: Record<string, unknown> | null
       return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToJson(f.value, variables)]));
     case Kind.VARIABLE:
       return variables?.[ast.name.value];
-    default:
-      return undefined;
+    case Kind.ENUM:
+      // `{ tier: GOLD }` would otherwise lose the key silently: JSON has no bare words.
+      throw badUserInput(`JSON literals cannot hold the bare word ${ast.value}; quote it as a string`, {
+        reason: 'invalid_json_literal',
+        received: ast.value,
+      });
   }
 }
 

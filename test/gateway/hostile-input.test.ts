@@ -6,6 +6,7 @@ import {
   ErrorsContactsSearchDocument,
   ErrorsConversationByIdDocument,
   ErrorsConversationsDocument,
+  ErrorsCreateContactDocument,
   ErrorsDeleteContactDocument,
   ErrorsNodeDocument,
   ErrorsNodesDocument,
@@ -248,5 +249,81 @@ describe('other values that end up in a URL', () => {
 
     expect(res.body).toEqual({ data: { contacts: { totalCount: 0 } } });
     expect(stack.calls()).toHaveLength(1);
+  });
+});
+
+describe('inputs HueChat would refuse are refused first', () => {
+  const someContact = async () =>
+    (
+      await stack.gql<{ contacts: { nodes: { id: string }[] } }, object>(
+        '{ contacts(first: 1) { nodes { id } } }',
+      )
+    ).body.data?.contacts.nodes[0]?.id ?? '';
+
+  it.each([
+    ['createContact', 'metadata: cannot be null; leave it out for empty metadata'],
+    ['updateContact', 'metadata: cannot be null; set a key to null inside metadata to remove that key'],
+  ])('refuses metadata: null in %s as BAD_USER_INPUT, with no upstream call', async (mutation, message) => {
+    const id = await someContact();
+    stack.resetCalls();
+    const res =
+      mutation === 'createContact'
+        ? await stack.gql(ErrorsCreateContactDocument, {
+            input: { firstName: 'Null', email: 'null-metadata@example.com', metadata: null },
+          })
+        : await stack.gql(ErrorsUpdateContactDocument, { id, input: { metadata: null } });
+
+    expectNoLeak(res);
+    expect(errorsOf(res)).toEqual([
+      {
+        message: `input.${message}`,
+        path: [mutation],
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          details: { field: 'input.metadata', reason: message.replace('metadata: ', '') },
+        },
+      },
+    ]);
+    expect(stack.calls()).toEqual([]);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'data:image/png;base64,AAAA',
+    'file:///etc/passwd',
+    'ftp://example.com/a.png',
+  ])('refuses the media URL %s as BAD_USER_INPUT, with no upstream call', async (mediaUrl) => {
+    const contactId = await someContact();
+    stack.resetCalls();
+    const res = await stack.gql(ErrorsSendMessageDocument, {
+      contactId,
+      input: { channel: 'EMAIL', messageType: 'IMAGE', mediaUrl },
+    });
+
+    expectNoLeak(res);
+    expect(errorsOf(res)).toEqual([
+      {
+        message: 'input.mediaUrl: must be an http or https URL',
+        path: ['sendMessage'],
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          details: { field: 'input.mediaUrl', reason: 'must be an http or https URL' },
+        },
+      },
+    ]);
+    expect(stack.calls()).toEqual([]);
+  });
+
+  it('refuses a bare word inside a JSON literal instead of dropping the key', async () => {
+    const id = await someContact();
+    stack.resetCalls();
+    const res = await stack.gql(
+      `mutation { updateContact(id: "${id}", input: { metadata: { tier: GOLD } }) { id } }`,
+    );
+
+    expectNoLeak(res);
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors?.[0]?.message).toContain('GOLD');
+    expect(stack.calls()).toEqual([]);
   });
 });

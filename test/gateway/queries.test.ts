@@ -253,7 +253,21 @@ describe('page sizes and cursors', () => {
     },
   );
 
-  it.each(['garbage', 'YXJyYXljb25uZWN0aW9uOi0z', '%%%', 'cnt_zubq520217a2'])(
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  it.each([
+    'garbage',
+    'YXJyYXljb25uZWN0aW9uOi0z',
+    '%%%',
+    'cnt_zubq520217a2',
+    '',
+    b64('OffsetConnection:1e999'),
+    b64('OffsetConnection:1.5'),
+    b64('OffsetConnection: 1'),
+    b64('OffsetConnection:01'),
+    b64('OffsetConnection:-1'),
+    b64('OffsetConnection:99999999999999999999'),
+    `${b64('OffsetConnection:1')}\n`,
+  ])(
     'rejects the cursor %j as after with BAD_USER_INPUT and no REST call',
     async (after) => {
       const a = await stack.gql(ContactsPageDocument, { after });
