@@ -5,6 +5,7 @@ import { createErrorMasker } from './errors.js';
 import type { Logger } from './logger.js';
 import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
+import { useArgumentValueErrors } from './use-argument-value-errors.js';
 
 /** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
 export const DEFAULT_QUERY = `# A contact with its conversations and their messages, in one request.
@@ -97,7 +98,13 @@ export function createGateway(options: GatewayOptions) {
       debug: (...args) => logger.debug(String(args[0])),
       info: (...args) => logger.info(String(args[0])),
       warn: (...args) => logger.warn(String(args[0])),
-      error: (...args) => logger.error(String(args[0]), { cause: args[1] }),
+      // Yoga logs here every error its masker replaced: a client's bad input or an upstream 404 as much
+      // as a bug, with the query text (and any phone or email in it). The masker already logs what an
+      // operator needs (internal errors with their cause, upstream failures), so this stays at debug.
+      error: (...args) =>
+        logger.debug('graphql error', {
+          message: args[0] instanceof Error ? args[0].message : String(args[0]),
+        }),
     },
     cors: { allowedHeaders: ['content-type', 'x-api-key', 'authorization', WATERFALL_HEADER] },
     // The GraphiQL bundle is ~9 MB of script and ~30 MB of heap: load it on the first page view, not at
@@ -117,6 +124,7 @@ export function createGateway(options: GatewayOptions) {
             ),
           },
     plugins: [
+      useArgumentValueErrors(),
       useUpstreamWaterfall(),
       useReadinessCheck({
         endpoint: '/readyz',

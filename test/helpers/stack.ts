@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
 import type { GatewayOptions } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import {
   type RecordedRequest,
   type Sandbox,
@@ -57,6 +57,8 @@ export interface StackOptions {
   gateway?: Partial<Omit<GatewayOptions, 'client' | 'logger' | 'schema' | 'endpoint' | 'graphiql'>>;
   /** Default key of the gateway; none by default, so tests send keys explicitly. */
   defaultApiKey?: string;
+  /** Where the gateway logs; silent by default (TEST_LOG=1 prints debug lines). */
+  logger?: Logger;
 }
 
 /** A sandbox and a gateway against it, both on free ports, talking real HTTP. */
@@ -76,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const listener = createRequestListener({
     client,
-    logger: createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
     defaultApiKey: options.defaultApiKey,
     waterfall: true,
     ...options.gateway,
