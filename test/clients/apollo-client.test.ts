@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   ApolloClient,
   gql,
@@ -11,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   ClientContactsPageDocument,
   type ClientContactsPageQuery,
+  FirstQueryDocument,
   InboxDocument,
   type InboxQuery,
 } from '../gql/graphql.js';
@@ -28,9 +30,9 @@ loadErrorMessages();
 let stack: Stack;
 let warnings: ReturnType<typeof vi.spyOn>[] = [];
 
-function createClient(): ApolloClient<NormalizedCacheObject> {
+function createClient(url = stack.url): ApolloClient<NormalizedCacheObject> {
   return new ApolloClient({
-    link: new HttpLink({ uri: stack.url, headers: { 'X-API-Key': SANDBOX_KEY } }),
+    link: new HttpLink({ uri: url, headers: { 'X-API-Key': SANDBOX_KEY } }),
     cache: new InMemoryCache({
       typePolicies: {
         // Pages of the same search are one list; a different search is a different list.
@@ -72,7 +74,7 @@ const edgesOf = (data: ClientContactsPageQuery | undefined): Edge[] =>
   (data?.contacts.edges ?? []).filter((e): e is Edge => e !== null);
 
 describe('Apollo Client against the public endpoint', () => {
-  it('runs the README inbox query and gets the same answer as a plain HTTP request', async () => {
+  it('runs the inbox query with variables and gets the same answer as a plain HTTP request', async () => {
     const client = createClient();
     const page = await stack.gql(ClientContactsPageDocument, { first: 20 });
     const ids = edgesOf(page.body.data ?? undefined).map((e) => e.node.id);
@@ -106,6 +108,43 @@ describe('Apollo Client against the public endpoint', () => {
     ).toBe(true);
     expect(stack.calls().every((c) => c.apiKey === SANDBOX_KEY)).toBe(true);
     client.stop();
+  });
+
+  it("runs the README's first query and its mutation as written, on the sandbox the README describes", async () => {
+    // The README's ids come from the default seed (200 contacts), as `npm start` serves it.
+    const readmeStack = await startStack({ sandbox: { seedContacts: 200 } });
+    try {
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const [, mutation] = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+      const client = createClient(readmeStack.url);
+
+      const first = await client.query({ query: FirstQueryDocument });
+      const raw = await readmeStack.gql(FirstQueryDocument, {});
+      expect(first.errors).toBeUndefined();
+      expect(first.data.contact?.conversations.nodes).toHaveLength(10);
+      expect(JSON.parse(JSON.stringify(first.data, (k, v) => (k === '__typename' ? undefined : v)))).toEqual(
+        raw.body.data,
+      );
+
+      const sent = await client.mutate<{
+        sendMessage: { id: string; status: string; conversation: { id: string; messageCount: number } };
+      }>({ mutation: gql(mutation ?? '') });
+      expect(sent.errors).toBeUndefined();
+      expect(sent.data?.sendMessage.status).toBe('SENT');
+      // The conversation came back with its id: Apollo keeps it as one normalized entity.
+      const key = client.cache.identify({
+        __typename: 'Conversation',
+        id: sent.data?.sendMessage.conversation.id,
+      });
+      expect(client.cache.extract()[key ?? '']).toMatchObject({
+        __typename: 'Conversation',
+        messageCount: sent.data?.sendMessage.conversation.messageCount,
+        lastMessagePreview: 'Your order has shipped',
+      });
+      client.stop();
+    } finally {
+      await readmeStack.close();
+    }
   });
 
   it('merges two pages of contacts with relayStylePagination, without duplicates', async () => {

@@ -16,6 +16,15 @@ interface Router {
 }
 
 /** The two headers a HueChat caller may authenticate with (CONTRACT §2). */
+/** The subjects HueChat itself lists first for a contact: what the router's answer must show. */
+async function firstSubjects(stack: Stack, contactId: string, first: number): Promise<(string | null)[]> {
+  const res = await fetch(`${stack.sandbox.url}/contact/${contactId}/conversations?limit=${first}`, {
+    headers: { 'x-api-key': SANDBOX_KEY },
+  });
+  const page = (await res.json()) as { data: { subject: string | null }[] };
+  return page.data.map((c) => c.subject);
+}
+
 const AUTH_HEADERS = ['x-api-key', 'authorization'] as const;
 
 async function startRouter(supergraph: string): Promise<Router> {
@@ -140,7 +149,6 @@ describe('Hive Gateway over huechat and orders', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data?.contact?.fullName).toBe(fullName);
     expect(res.data?.contact?.orders).toEqual(ordersFor(id).map((o) => ({ id: o.id })));
-    expect(res.data?.contact?.conversations.nodes.length).toBeGreaterThan(0);
     // Observed plan: huechat answers `contact` (1 contact GET) and `conversations(first: 3)`
     // (1 list GET, limit 3) in one subgraph request; then the router sends orders one
     // `_entities([{__typename: "Contact", id}])` for `orders`. The orders subgraph resolves a
@@ -159,6 +167,10 @@ describe('Hive Gateway over huechat and orders', () => {
     expect(orders.requests[0].query).toContain('_entities');
     expect(orders.requests[0].variables).toEqual({ representations: [{ __typename: 'Contact', id }] });
     expect(orders.requests[0].headers['x-api-key']).toBeUndefined();
+    // Last, as it asks HueChat itself: the conversations are the contact's first three.
+    const subjects = await firstSubjects(stack, id, 3);
+    expect(subjects).toHaveLength(3);
+    expect(res.data?.contact?.conversations.nodes).toEqual(subjects.map((subject) => ({ subject })));
   });
 
   it("shows a sk_test_other caller org_other's data and nothing of org_demo's", async () => {
@@ -273,6 +285,9 @@ describe('Hive Gateway over huechat and orders', () => {
         `GET /v2/contact/${id}`,
         `GET /v2/contact/${id}/conversations`,
       ]);
+      const subjects = await firstSubjects(stack, id, 3);
+      expect(subjects.length).toBeGreaterThan(0);
+      expect(res.data?.contact?.conversations.nodes).toEqual(subjects.map((subject) => ({ subject })));
     } finally {
       await apolloRouter.close();
     }
