@@ -72,9 +72,10 @@ export async function handleControl(
       return sendJson(res, 200, latency());
     case 'PUT /latency': {
       const input = parseBody(latencyBody, body());
+      // Either field alone changes only itself: a latency tweak must not silently drop the jitter.
       state.setLatency(
         input.latency_ms ?? input.latencyMs ?? state.latencyMs,
-        input.jitter_ms ?? input.jitterMs ?? 0,
+        input.jitter_ms ?? input.jitterMs ?? state.jitterMs,
       );
       return sendJson(res, 200, latency());
     }

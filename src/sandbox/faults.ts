@@ -7,7 +7,7 @@ const SERVER_ERRORS = [500, 502, 503] as const;
 
 const rate = z.number().min(0).max(1);
 const ruleSchema = z.object({
-  kind: z.enum(['error', 'hang', 'reset', 'malformed', 'status']),
+  kind: z.enum(['error', 'hang', 'reset', 'reset-after', 'malformed', 'status']),
   status: z.number().int().min(100).max(599).optional(),
   method: z.string().min(1).optional(),
   path: z.string().min(1).optional(),

@@ -106,13 +106,21 @@ function templateContent(org: OrgStore, body: SendBody): string {
   return renderTemplate(template, params);
 }
 
-/** SPEC §9: free-form WhatsApp messages need a customer message in the last 24 h. */
-function checkWhatsappWindow(rt: Runtime, contact: ContactRecord): void {
-  const last = contact.lastWhatsappInboundAt;
-  if (last !== null && rt.now() - last < DAY) return;
+/**
+ * SPEC §9 plus a sandbox convention: free-form WhatsApp messages need the window open, and it opens
+ * on the customer's latest WhatsApp message or on the creation of the conversation the send goes to.
+ * The founding page S2 sends a text to a contact created a moment before and gets 201, so a business
+ * that starts the conversation (no non-archived WhatsApp conversation yet) is let through, and the
+ * conversation that send creates opens the window for 24 h.
+ */
+function checkWhatsappWindow(rt: Runtime, org: OrgStore, contact: ContactRecord): void {
+  const target = org.openConversationFor(contact.id, 'whatsapp');
+  if (target === undefined) return;
+  const anchor = Math.max(contact.lastWhatsappInboundAt ?? -Infinity, target.createdAt);
+  if (rt.now() - anchor < DAY) return;
   throw validationFailed(
     'The WhatsApp 24-hour window is closed for this contact; send an approved template instead',
-    { reason: 'outside_24h_window', window_expires_at: last === null ? null : iso(last + DAY) },
+    { reason: 'outside_24h_window', window_expires_at: iso(anchor + DAY) },
   );
 }
 
@@ -143,7 +151,7 @@ export function sendMessage(
     media = { url: body.media_url, caption: body.caption ?? null, filename: body.filename ?? null };
   }
   checkReachable(contact, body.channel);
-  if (body.channel === 'whatsapp' && body.message_type !== 'template') checkWhatsappWindow(rt, contact);
+  if (body.channel === 'whatsapp' && body.message_type !== 'template') checkWhatsappWindow(rt, org, contact);
 
   const { conv, created } = conversationFor(rt, org, contact, body.channel);
   const now = rt.now();

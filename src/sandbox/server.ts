@@ -2,12 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { handleControl } from './control.js';
 import { ApiError, forbidden, notFound, rateLimited, statusError, unauthorized } from './errors.js';
+import type { FaultDecision } from './faults.js';
 import { newRequestId, parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
 import type { Query } from './pagination.js';
 import type { RateState } from './ratelimit.js';
 import { matchRoute } from './router.js';
+import type { Reply } from './runtime.js';
 import type { SandboxState } from './state.js';
-import type { RecordedRequest } from './types.js';
+import type { RecordedRequest, SandboxKey } from './types.js';
 
 /** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */
 const MALFORMED_BODY = '{"data":[{"id":"cnt_';
@@ -114,27 +116,76 @@ async function handleApi(
     req.socket.destroy();
     return;
   }
+  // SPEC §7: rate-limit headers on every answer, so an error raised before routing (a 413 while the
+  // body is read) counts and carries them too; a request counts once, when it is first answered.
+  let rate: RateState | undefined;
+  const rated = (now: number): RateState => {
+    if (rate === undefined) {
+      rate =
+        key === undefined
+          ? state.rateLimiter.anonymous(now)
+          : state.rateLimiter.hit(key.key, key.rateLimitPerMinute, now);
+      rateHeaders(res, rate);
+    }
+    return rate;
+  };
+  try {
+    const call: ApiCall = { state, req, res, requestId, path, rawSub, query, key, apiKey, fault, rated };
+    const reply = await answerApi(call);
+    if (reply === undefined) return;
+    // The write is applied and its answer lost: what a client sees when a proxy drops the connection.
+    if (fault?.kind === 'reset-after') {
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, reply.status, reply.body);
+  } catch (err) {
+    if (fault?.kind === 'reset-after') {
+      req.socket.destroy();
+      return;
+    }
+    if (!res.headersSent && !res.destroyed) rated(state.now());
+    throw err;
+  }
+}
+
+interface ApiCall {
+  state: SandboxState;
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  path: string;
+  /** The path after /v2, still encoded. */
+  rawSub: string;
+  query: Query;
+  key: SandboxKey | undefined;
+  apiKey: string | undefined;
+  fault: FaultDecision | undefined;
+  /** Counts the request against its key's window (once) and sets the rate-limit headers. */
+  rated: (now: number) => RateState;
+}
+
+/** Everything after the fault decision; `undefined` when the answer was already sent or never will be. */
+async function answerApi(call: ApiCall): Promise<Reply | undefined> {
+  const { state, req, res, requestId, path, rawSub, query, key, apiKey, fault, rated } = call;
+  const method = req.method ?? 'GET';
   const text = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
   const delay = state.delay();
   if (delay > 0) await sleep(state, delay);
-  if (res.destroyed) return;
+  if (res.destroyed) return undefined;
   if (fault?.kind === 'hang') {
     // Held until the client gives up (its close ends the entry) or hangMs passes.
     const timer = state.requestTimers.set(() => req.socket.destroy(), state.faults.hangMs);
     res.once('close', () => state.requestTimers.clear(timer));
-    return;
+    return undefined;
   }
 
   const now = state.now();
-  const rate =
-    key === undefined
-      ? state.rateLimiter.anonymous(now)
-      : state.rateLimiter.hit(key.key, key.rateLimitPerMinute, now);
-  rateHeaders(res, rate);
-  if (fault !== undefined) {
+  const rate = rated(now);
+  if (fault !== undefined && fault.kind !== 'reset-after') {
     if (fault.kind === 'malformed') sendJson(res, 200, MALFORMED_BODY);
     else sendError(res, statusError(fault.status), requestId, now);
-    return;
+    return undefined;
   }
   if (key === undefined) {
     throw unauthorized(apiKey === undefined ? 'Missing API key: send X-API-Key' : 'Invalid API key');
@@ -153,7 +204,7 @@ async function handleApi(
   }
   const { route, params } = match;
   if (key.scopes !== undefined && !key.scopes.includes(route.scope)) throw forbidden(route.scope, key.scopes);
-  const reply = route.handler({
+  return route.handler({
     rt: state,
     org: state.orgOf(key),
     key,
@@ -161,5 +212,4 @@ async function handleApi(
     query,
     body: parseJson(text),
   });
-  sendJson(res, reply.status, reply.body);
 }

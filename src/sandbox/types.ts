@@ -10,9 +10,13 @@ export interface SandboxKey {
   rateLimitPerMinute?: number;
 }
 
-/** A targeted fault, checked before the random rates. */
+/**
+ * A targeted fault, checked before the random rates. `reset-after` handles the request as usual (a
+ * write is applied) and then drops the connection instead of answering: a lost response, which a
+ * client must not retry blindly.
+ */
 export interface FaultRule {
-  kind: 'error' | 'hang' | 'reset' | 'malformed' | 'status';
+  kind: 'error' | 'hang' | 'reset' | 'reset-after' | 'malformed' | 'status';
   /** For `error` (default 500) and `status` (any status, SPEC error body). */
   status?: number;
   /** Only requests with this method. */

@@ -87,7 +87,12 @@ describe('control routes', () => {
     const api = client(sandbox);
     const contact = await newContact(sandbox);
     const text = { channel: 'whatsapp', message_type: 'text', content: 'Hello' };
-    expect((await api('POST', `/contact/${contact}/message`, text)).status).toBe(422);
+    // The business may start the conversation; 25 h later, with no reply, the window is closed.
+    const opener = await api('POST', `/contact/${contact}/message`, text);
+    expect(opener.status).toBe(201);
+    now += 25 * 3600_000;
+    const refused = await api('POST', `/contact/${contact}/message`, text);
+    expect(refused.body.details).toMatchObject({ window_expires_at: '2026-01-26T10:00:00Z' });
     const inbound = await fetch(`${sandbox.origin}/_sandbox/inbound`, {
       method: 'POST',
       headers: { 'X-API-Key': KEY },
@@ -101,13 +106,13 @@ describe('control routes', () => {
       'GET',
       `/conversation/${String(sent.body.conversation_id)}/messages`,
     );
-    expect(listed.body.data.map((m) => m.status)).toEqual(['delivered', 'delivered']);
+    expect(listed.body.data.map((m) => m.status)).toEqual(['read', 'delivered', 'delivered']);
     expect(sandbox.advance(KEY, { message_id: String(sent.body.id), to: 'read' })).toBe(1);
     now += 25 * 3600_000;
     const closed = await api('POST', `/contact/${contact}/message`, text);
     expect(closed.body.details).toMatchObject({
       reason: 'outside_24h_window',
-      window_expires_at: '2026-01-26T10:00:00Z',
+      window_expires_at: '2026-01-27T11:00:00Z',
     });
   });
 

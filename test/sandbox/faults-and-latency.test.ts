@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type FaultOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import {
   call,
   contactSchema,
@@ -11,6 +11,7 @@ import {
   expectStatus,
   KEY,
   pageSchema,
+  uniquePhone,
   waitFor,
 } from './helpers.js';
 
@@ -55,6 +56,19 @@ async function fetchError(path: string): Promise<unknown> {
   throw new Error(`expected GET ${path} to fail at the socket level`);
 }
 
+async function postError(path: string, body: unknown): Promise<unknown> {
+  try {
+    await fetch(`${sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected POST ${path} to fail at the socket level`);
+}
+
 describe('latency', () => {
   it('delays each /v2 response by at least latencyMs', async () => {
     const slow = await startSandbox({ port: 0, seedContacts: 1, latencyMs: 120 });
@@ -67,10 +81,28 @@ describe('latency', () => {
     }
   });
 
-  it('changes latency at runtime with setLatency, jitter only adding to it', async () => {
-    sandbox.setLatency(100, 50);
-    const { ms } = await timed(() => call(sandbox, 'GET', '/contacts'));
-    expect(ms).toBeGreaterThanOrEqual(95);
+  it('changes latency at runtime with setLatency, jitter spreading answers over [L, L + J]', async () => {
+    const L = 20;
+    const J = 300;
+    sandbox.setLatency(L, J);
+    sandbox.clearRequests();
+    // Concurrent, so each request's time is its own delay, not the queue in front of it.
+    await Promise.all(
+      Array.from({ length: 20 }, () => call(sandbox, 'GET', '/contacts', { query: { limit: 1 } })),
+    );
+    await waitFor(() => sandbox.requests.length === 20, 2000, 'twenty recorded requests');
+    const durations = sandbox.requests.map((r) => r.finishedAt - r.startedAt);
+    const min = Math.min(...durations);
+    const max = Math.max(...durations);
+    // Timers may fire a hair early against performance.now(); a loaded machine makes them late, not early.
+    for (const ms of durations) {
+      expect(ms).toBeGreaterThanOrEqual(L - 2);
+      expect(ms).toBeLessThanOrEqual(L + J + 250);
+    }
+    // No jitter would bunch them at L, a fixed extra at L + J: 20 uniform draws fail these about once in 10^6.
+    expect(max - min).toBeGreaterThan(J / 3);
+    expect(min).toBeLessThan(L + J / 2);
+    expect(max).toBeGreaterThan(L + J / 2);
   });
 
   it('changes latency over HTTP with PUT /_sandbox/latency', async () => {
@@ -78,6 +110,17 @@ describe('latency', () => {
     expect(res.status).toBeLessThan(300);
     const { ms } = await timed(() => call(sandbox, 'GET', '/contacts'));
     expect(ms).toBeGreaterThanOrEqual(95);
+  });
+
+  it('keeps the jitter when PUT /_sandbox/latency sets only latency_ms, and the latency when only jitter_ms', async () => {
+    sandbox.setLatency(10, 40);
+    const onlyLatency = await control(sandbox, 'PUT', '/latency', { body: { latency_ms: 25 } });
+    expect(onlyLatency.json).toEqual({ latency_ms: 25, jitter_ms: 40 });
+    const onlyJitter = await control(sandbox, 'PUT', '/latency', { body: { jitterMs: 5 } });
+    expect(onlyJitter.json).toEqual({ latency_ms: 25, jitter_ms: 5 });
+    expect((await control(sandbox, 'GET', '/latency')).json).toEqual({ latency_ms: 25, jitter_ms: 5 });
+    const both = await control(sandbox, 'PUT', '/latency', { body: { latency_ms: 0, jitter_ms: 0 } });
+    expect(both.json).toEqual({ latency_ms: 0, jitter_ms: 0 });
   });
 
   it('does not delay the control routes', async () => {
@@ -163,6 +206,94 @@ describe('fault rates', () => {
   });
 });
 
+type Outcome = 'ok' | 'error' | 'malformed' | 'dropped';
+
+/** Sends `count` GETs one after another (so the fault stream is drawn in a fixed order) and classifies each answer. */
+async function outcomes(target: Sandbox, count: number): Promise<Outcome[]> {
+  const seen: Outcome[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      const res = await call(target, 'GET', '/contacts', { query: { limit: 1 } });
+      if (res.status >= 500) seen.push('error');
+      else if (res.status === 200 && res.json === undefined) seen.push('malformed');
+      else if (res.status === 200) seen.push('ok');
+      else throw new Error(`unexpected status ${res.status}`);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      seen.push('dropped');
+    }
+  }
+  return seen;
+}
+
+function shares<T extends string>(items: readonly T[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  for (const key of Object.keys(counts)) counts[key] /= items.length;
+  return counts;
+}
+
+describe('fractional fault rates', () => {
+  const open: Sandbox[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+  });
+  async function seeded(seed: number, faults: FaultOptions): Promise<Sandbox> {
+    const s = await startSandbox({ port: 0, seedContacts: 1, seed, faults });
+    open.push(s);
+    return s;
+  }
+
+  it('faults about errorRate of the requests, the same ones again for the same seed', async () => {
+    const a = await seeded(11, { errorRate: 0.3 });
+    const b = await seeded(11, { errorRate: 0.3 });
+    const first = await outcomes(a, 200);
+    // The fault stream is seeded and drawn in request order: a failing run repeats exactly.
+    expect(await outcomes(b, 200)).toEqual(first);
+    const share = shares(first).error ?? 0;
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.4);
+    expect(new Set(a.requests.map((r) => r.fault))).toEqual(new Set(['error', undefined]));
+  });
+
+  it('splits requests into one band per kind when several rates are set at once', async () => {
+    const mixed = await seeded(12, {
+      errorRate: 0.2,
+      resetRate: 0.1,
+      malformedRate: 0.15,
+      hangRate: 0.05,
+      hangMs: 0,
+    });
+    const seen = await outcomes(mixed, 200);
+    // Every request reached the sandbox once: a dropped one is not retried behind the test's back.
+    expect(mixed.requests).toHaveLength(200);
+    const logged = shares(mixed.requests.map((r) => r.fault ?? 'none'));
+    const expected: Record<string, number> = {
+      error: 0.2,
+      reset: 0.1,
+      malformed: 0.15,
+      hang: 0.05,
+      none: 0.5,
+    };
+    for (const [kind, share] of Object.entries(expected)) {
+      expect(logged[kind] ?? 0, kind).toBeGreaterThan(share - 0.08);
+      expect(logged[kind] ?? 0, kind).toBeLessThan(share + 0.08);
+    }
+    // What the client saw matches the log: hangs (held 0 ms) and resets both end without an answer.
+    const client = shares(seen);
+    expect(client.error).toBe(logged.error);
+    expect(client.malformed).toBe(logged.malformed);
+    expect(client.dropped).toBeCloseTo((logged.reset ?? 0) + (logged.hang ?? 0), 10);
+  });
+
+  it('fires a rule with rate 0.3 on about 30% of the matching requests', async () => {
+    const ruled = await seeded(13, { rules: [{ kind: 'error', status: 502, path: '/contacts', rate: 0.3 }] });
+    const share = shares(await outcomes(ruled, 200)).error ?? 0;
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.4);
+  });
+});
+
 describe('targeted fault rules', () => {
   it('applies a status rule to one method and exact path, only the given number of times', async () => {
     sandbox.setFaults({
@@ -214,6 +345,46 @@ describe('targeted fault rules', () => {
     expect(malformed.status).toBe(200);
     expect(() => JSON.parse(malformed.text)).toThrow();
     expectStatus(await call(sandbox, 'GET', '/contacts'), 200);
+  });
+});
+
+describe('the reset-after fault: the write is applied, its answer lost', () => {
+  it('creates the contact and then drops the connection, so a blind retry would be a duplicate', async () => {
+    sandbox.setFaults({ rules: [{ kind: 'reset-after', method: 'POST', path: '/contact', times: 1 }] });
+    sandbox.clearRequests();
+    const phone = uniquePhone();
+    const lost = await fetch(`${sandbox.url}/contact`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ first_name: 'Lost', phone }),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(lost).toBeInstanceOf(TypeError);
+    expect(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']).toContain(causeCode(lost));
+    await waitFor(() => sandbox.requests.length >= 1);
+    expect(sandbox.requests[0]).toMatchObject({ method: 'POST', status: 0, fault: 'reset-after' });
+
+    const found = await call(sandbox, 'GET', `/contact/${encodeURIComponent(phone)}`);
+    const contact = expectStatus(found, 200, contactSchema);
+    expect(contact.first_name).toBe('Lost');
+    const retry = await call(sandbox, 'POST', '/contact', { body: { first_name: 'Lost', phone } });
+    expect(expectError(retry, 409, 'duplicate_contact').details).toEqual({ existing_contact_id: contact.id });
+  });
+
+  it('drops the answer of a request the sandbox refused too, and leaves unmatched requests alone', async () => {
+    sandbox.setFaults({ rules: [{ kind: 'reset-after', method: 'POST', path: '/contact' }] });
+    expect(causeCode(await postError('/contact', { first_name: 'Bad', phone: '123' }))).toBeDefined();
+    expectStatus(await call(sandbox, 'GET', '/contacts'), 200);
+  });
+
+  it('is accepted over PUT /_sandbox/faults', async () => {
+    const res = await control(sandbox, 'PUT', '/faults', {
+      body: { rules: [{ kind: 'reset-after', path: '/contact/*', rate: 0.5 }] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ rules: [{ kind: 'reset-after', path: '/contact/*', rate: 0.5 }] });
   });
 });
 

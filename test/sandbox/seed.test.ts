@@ -7,7 +7,9 @@ import {
   contactSchema,
   conversationSchema,
   E164,
+  expectError,
   expectStatus,
+  isoSeconds,
   listAll,
   ManualClock,
   type Message,
@@ -19,6 +21,7 @@ import {
 
 const T0 = Date.parse('2026-01-25T10:30:00Z');
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 interface Snapshot {
   contacts: Contact[];
@@ -234,5 +237,37 @@ describe('the default seed (200 contacts)', () => {
       if (outcomes.has(201) && outcomes.has(422)) break;
     }
     expect(outcomes).toEqual(new Set([201, 422]));
+  });
+
+  it('still refuses texts to seeded contacts whose WhatsApp conversations went quiet over 24 h ago', async () => {
+    const whatsapp = await listAll(sandbox, '/conversations', conversationSchema, {
+      query: { status: 'all', channel: 'whatsapp' },
+    });
+    const byContact = new Map<string, Conversation[]>();
+    for (const conv of whatsapp)
+      byContact.set(conv.contact_id, [...(byContact.get(conv.contact_id) ?? []), conv]);
+    const quiet = [...byContact].filter(
+      ([, convs]) =>
+        convs.some((c) => c.status !== 'archived') &&
+        convs.every((c) => Date.parse(c.last_message_at ?? c.created_at) < clock.time - DAY),
+    );
+    expect(quiet.length).toBeGreaterThanOrEqual(5);
+    for (const [contactId, convs] of quiet.slice(0, 5)) {
+      // The list is newest message first, so the first non-archived one is the conversation a send reuses.
+      const target = convs.find((c) => c.status !== 'archived');
+      let opened = Date.parse(target?.created_at ?? '');
+      for (const conv of convs) {
+        for (const m of await listAll(sandbox, `/conversation/${conv.id}/messages`, messageSchema)) {
+          if (m.sent_by === 'contact') opened = Math.max(opened, Date.parse(m.sent_at));
+        }
+      }
+      const res = await call(sandbox, 'POST', `/contact/${contactId}/message`, {
+        body: { channel: 'whatsapp', message_type: 'text', content: 'Following up' },
+      });
+      expect(expectError(res, 422, 'validation_failed').details).toEqual({
+        reason: 'outside_24h_window',
+        window_expires_at: isoSeconds(opened + DAY),
+      });
+    }
   });
 });

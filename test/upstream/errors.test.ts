@@ -3,6 +3,7 @@ import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/inde
 import { contacts } from '../../src/upstream/contacts.js';
 import type { UpstreamClient } from '../../src/upstream/http.js';
 import { messages } from '../../src/upstream/messages.js';
+import { ManualClock } from '../sandbox/helpers.js';
 import {
   caller,
   closeClients,
@@ -122,20 +123,29 @@ describe('http errors carry the upstream status, error, details and request id',
   });
 
   it('reports a 422 when a free-form WhatsApp message falls outside the 24-hour window', async () => {
-    const contact = await contacts.create(client, me, { first_name: 'Quiet', phone: uniquePhone() });
+    // The first text opens the window (the business starts the conversation); a day later it is shut.
+    const clock = new ManualClock(Date.parse('2026-03-02T09:00:00Z'));
+    const quiet = await startSandbox({ port: 0, seedContacts: 1, now: clock.now });
+    try {
+      const quietClient = createClient(quiet.url);
+      const contact = await contacts.create(quietClient, me, { first_name: 'Quiet', phone: uniquePhone() });
+      const text = { channel: 'whatsapp', message_type: 'text', content: 'hi' } as const;
+      await messages.send(quietClient, me, contact.id, text);
+      clock.advance(24 * 3600_000 + 1000);
 
-    const err = await upstreamFailure(
-      messages.send(client, me, contact.id, { channel: 'whatsapp', message_type: 'text', content: 'hi' }),
-    );
+      const err = await upstreamFailure(messages.send(quietClient, me, contact.id, text));
 
-    expect(err).toMatchObject({
-      kind: 'http',
-      status: 422,
-      error: 'validation_failed',
-      details: { reason: 'outside_24h_window' },
-      requestId: expect.stringMatching(REQUEST_ID),
-      route: '/contact/{id}/message',
-    });
+      expect(err).toMatchObject({
+        kind: 'http',
+        status: 422,
+        error: 'validation_failed',
+        details: { reason: 'outside_24h_window', window_expires_at: '2026-03-03T09:00:00Z' },
+        requestId: expect.stringMatching(REQUEST_ID),
+        route: '/contact/{id}/message',
+      });
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('still reports the status when the error body is not JSON', async () => {
