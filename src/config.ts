@@ -19,6 +19,14 @@ const int = (min: number, max: number) =>
         .max(max, `an integer from ${min} to ${max}`),
     );
 
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `a number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `a number from ${min} to ${max}`).max(max, `a number from ${min} to ${max}`));
+
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'true or false' })
   .transform((v) => v === 'true' || v === '1');
@@ -40,8 +48,13 @@ const envSchema = z.object({
   UPSTREAM_PIPELINING: int(1, 16).default(1),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 120_000).default(2_000),
   UPSTREAM_TIMEOUT_MS: int(1, 300_000).default(10_000),
+  /** Unset: the same as UPSTREAM_TIMEOUT_MS. */
+  UPSTREAM_BODY_TIMEOUT_MS: int(1, 300_000).optional(),
   UPSTREAM_RETRIES: int(0, 10).default(2),
   UPSTREAM_RETRY_MAX_WAIT_MS: int(0, 60_000).default(2_000),
+  /** Unset: the same as UPSTREAM_RETRY_MAX_WAIT_MS. */
+  UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS: int(0, 300_000).optional(),
+  UPSTREAM_RETRY_BUDGET_RATIO: decimal(0, 10).default(0.2),
   UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
@@ -63,12 +76,18 @@ export interface Config {
     connections: number;
     pipelining: number;
     connectTimeoutMs: number;
-    /** Bounds both the wait for response headers and the gap between body chunks. */
+    /** Longest wait for the response headers. */
     timeoutMs: number;
+    /** Longest gap between two chunks of the response body. */
+    bodyTimeoutMs: number;
     /** Extra attempts for a failed GET (never for writes). */
     retries: number;
     /** Longest single wait before a retry, Retry-After included; a longer Retry-After is not waited for. */
     retryMaxWaitMs: number;
+    /** Longest one GET may wait between its attempts, all waits together; a retry beyond it is not made. */
+    retryMaxTotalWaitMs: number;
+    /** Retries allowed per first attempt of a GET across all requests, on top of a floor of 10 a second. */
+    retryBudgetRatio: number;
     /** Share identical in-flight GETs of the same key between concurrent requests. */
     coalesceReads: boolean;
   };
@@ -102,8 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pipelining: e.UPSTREAM_PIPELINING,
       connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS ?? e.UPSTREAM_TIMEOUT_MS,
       retries: e.UPSTREAM_RETRIES,
       retryMaxWaitMs: e.UPSTREAM_RETRY_MAX_WAIT_MS,
+      retryMaxTotalWaitMs: e.UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS ?? e.UPSTREAM_RETRY_MAX_WAIT_MS,
+      retryBudgetRatio: e.UPSTREAM_RETRY_BUDGET_RATIO,
       coalesceReads: e.UPSTREAM_COALESCE,
     },
     waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,

@@ -25,8 +25,11 @@ describe('loadConfig', () => {
         pipelining: 1,
         connectTimeoutMs: 2_000,
         timeoutMs: 10_000,
+        bodyTimeoutMs: 10_000,
         retries: 2,
         retryMaxWaitMs: 2_000,
+        retryMaxTotalWaitMs: 2_000,
+        retryBudgetRatio: 0.2,
         coalesceReads: true,
       },
       waterfall: true,
@@ -45,8 +48,11 @@ describe('loadConfig', () => {
       UPSTREAM_PIPELINING: '2',
       UPSTREAM_CONNECT_TIMEOUT_MS: '500',
       UPSTREAM_TIMEOUT_MS: '1500',
+      UPSTREAM_BODY_TIMEOUT_MS: '700',
       UPSTREAM_RETRIES: '0',
       UPSTREAM_RETRY_MAX_WAIT_MS: '250',
+      UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS: '600',
+      UPSTREAM_RETRY_BUDGET_RATIO: '0.5',
       UPSTREAM_COALESCE: 'false',
       UPSTREAM_WATERFALL: 'true',
       SHUTDOWN_TIMEOUT_MS: '0',
@@ -63,8 +69,11 @@ describe('loadConfig', () => {
         pipelining: 2,
         connectTimeoutMs: 500,
         timeoutMs: 1500,
+        bodyTimeoutMs: 700,
         retries: 0,
         retryMaxWaitMs: 250,
+        retryMaxTotalWaitMs: 600,
+        retryBudgetRatio: 0.5,
         coalesceReads: false,
       },
       waterfall: true,
@@ -111,6 +120,38 @@ describe('loadConfig', () => {
     ).toBe(true);
   });
 
+  it('gives the body the headers timeout unless UPSTREAM_BODY_TIMEOUT_MS is set', () => {
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: '4000' }).upstream).toMatchObject({
+      timeoutMs: 4000,
+      bodyTimeoutMs: 4000,
+    });
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: '4000', UPSTREAM_BODY_TIMEOUT_MS: '' }).upstream).toMatchObject({
+      timeoutMs: 4000,
+      bodyTimeoutMs: 4000,
+    });
+    expect(loadConfig({ UPSTREAM_BODY_TIMEOUT_MS: '30000' }).upstream).toMatchObject({
+      timeoutMs: 10_000,
+      bodyTimeoutMs: 30_000,
+    });
+  });
+
+  it('defaults UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS to UPSTREAM_RETRY_MAX_WAIT_MS', () => {
+    expect(loadConfig({ UPSTREAM_RETRY_MAX_WAIT_MS: '5000' }).upstream).toMatchObject({
+      retryMaxWaitMs: 5000,
+      retryMaxTotalWaitMs: 5000,
+    });
+    expect(
+      loadConfig({ UPSTREAM_RETRY_MAX_WAIT_MS: '5000', UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS: '8000' }).upstream,
+    ).toMatchObject({ retryMaxWaitMs: 5000, retryMaxTotalWaitMs: 8000 });
+    expect(loadConfig({ UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS: '0' }).upstream.retryMaxTotalWaitMs).toBe(0);
+  });
+
+  it('reads UPSTREAM_RETRY_BUDGET_RATIO as a decimal, 0 included', () => {
+    expect(loadConfig({ UPSTREAM_RETRY_BUDGET_RATIO: '0' }).upstream.retryBudgetRatio).toBe(0);
+    expect(loadConfig({ UPSTREAM_RETRY_BUDGET_RATIO: ' 0.05 ' }).upstream.retryBudgetRatio).toBe(0.05);
+    expect(loadConfig({ UPSTREAM_RETRY_BUDGET_RATIO: '3' }).upstream.retryBudgetRatio).toBe(3);
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ SOMETHING_ELSE: 'x', PATH: '/usr/bin' }).port).toBe(4000);
   });
@@ -128,6 +169,24 @@ describe('loadConfig', () => {
       ['HUECHAT_API_URL', 'not a url', /HUECHAT_API_URL must be an http\(s\) URL/],
       ['UPSTREAM_TIMEOUT_MS', '0', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000 \(got "0"\)/],
       ['UPSTREAM_TIMEOUT_MS', '1.5', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000/],
+      [
+        'UPSTREAM_BODY_TIMEOUT_MS',
+        '0',
+        /^Invalid configuration: UPSTREAM_BODY_TIMEOUT_MS must be an integer from 1 to 300000 \(got "0"\)$/,
+      ],
+      ['UPSTREAM_BODY_TIMEOUT_MS', '10s', /UPSTREAM_BODY_TIMEOUT_MS must be an integer from 1 to 300000/],
+      [
+        'UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS',
+        '-5',
+        /UPSTREAM_RETRY_MAX_TOTAL_WAIT_MS must be an integer from 0 to 300000 \(got "-5"\)/,
+      ],
+      [
+        'UPSTREAM_RETRY_BUDGET_RATIO',
+        '20%',
+        /^Invalid configuration: UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10 \(got "20%"\)$/,
+      ],
+      ['UPSTREAM_RETRY_BUDGET_RATIO', '11', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],
+      ['UPSTREAM_RETRY_BUDGET_RATIO', '-0.1', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],
       ['UPSTREAM_CONNECTIONS', '0', /UPSTREAM_CONNECTIONS must be an integer from 1 to 1024/],
       ['UPSTREAM_RETRIES', '11', /UPSTREAM_RETRIES must be an integer from 0 to 10/],
       ['LOG_LEVEL', 'loud', /LOG_LEVEL must be debug, info, warn, error or silent \(got "loud"\)/],

@@ -13,12 +13,24 @@ export interface UpstreamClientOptions {
   /** Requests in flight per socket (1 = no HTTP pipelining). */
   pipelining?: number;
   connectTimeoutMs: number;
-  /** Wait for response headers, and the longest gap between body chunks. */
+  /**
+   * Longest wait for the response headers. undici checks this and bodyTimeoutMs on a ~0.5 s tick, so
+   * either may fire up to ~1 s late: fine for seconds, meaningless for a few milliseconds.
+   */
   timeoutMs: number;
+  /** Longest gap between two chunks of the response body, not the whole body (default: timeoutMs). */
+  bodyTimeoutMs?: number;
   /** Extra attempts for a GET that failed in a retryable way. */
   retries: number;
   /** Longest single wait before a retry; a Retry-After beyond it fails at once with its value. */
   retryMaxWaitMs: number;
+  /** Longest one GET may wait between its attempts, all waits together (default: retryMaxWaitMs). */
+  retryMaxTotalWaitMs?: number;
+  /**
+   * Retries allowed per first attempt of a GET, across all requests (default 0.2): an upstream that
+   * fails everything gets about (1 + ratio)× the traffic, not (1 + retries)×. See RetryBudget.
+   */
+  retryBudgetRatio?: number;
   /** Share identical in-flight GETs of the same key between requests (default true). */
   coalesceReads?: boolean;
 }
@@ -73,6 +85,55 @@ const UNAVAILABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+const DEFAULT_RETRY_BUDGET_RATIO = 0.2;
+/** Retries per second the budget always allows, however few reads there were (the floor). */
+const RETRY_BUDGET_MIN_PER_SECOND = 10;
+/** Most tokens deposits can bank: the burst of retries an outage meets after a busy healthy spell. */
+const RETRY_BUDGET_MAX_TOKENS = 100;
+
+/**
+ * A retry budget shared by every read of one client, so retries add a bounded fraction to the upstream's
+ * load instead of multiplying it when the upstream fails everything (the idea of Finagle's RetryBudget).
+ * A token bucket: each first attempt of a GET deposits `ratio` tokens, each retry spends one, and a
+ * retry without a whole token is not made. A floor of `minPerSecond` tokens refills with time, so a
+ * client with little traffic can still retry now and then; time-based refill only tops up to that floor
+ * (an idle client banks one second of floor, not more), deposits bank up to `maxTokens`. No timers: the
+ * refill is computed from the clock when a retry asks, which is the rare path; a deposit reads no clock.
+ */
+export class RetryBudget {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly ratio: number,
+    private readonly minPerSecond: number = RETRY_BUDGET_MIN_PER_SECOND,
+    private readonly maxTokens: number = RETRY_BUDGET_MAX_TOKENS,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
+    this.tokens = minPerSecond;
+    this.refilledAt = now();
+  }
+
+  /** A first attempt went out. */
+  deposit(): void {
+    this.tokens = Math.min(this.tokens + this.ratio, this.maxTokens);
+  }
+
+  /** Spends one token for a retry; false (and nothing spent) when the budget is empty. */
+  trySpend(): boolean {
+    const now = this.now();
+    if (this.tokens < this.minPerSecond) {
+      const refilled = this.tokens + ((now - this.refilledAt) / 1000) * this.minPerSecond;
+      this.tokens = Math.min(refilled, this.minPerSecond);
+    }
+    this.refilledAt = now;
+    // The epsilon forgives float drift: five deposits of 0.2 make a whole token.
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
 
 // Each field on its own: one odd field (say, details as an array) must not hide the others.
 const errorBodySchema = z.object({
@@ -135,6 +196,8 @@ export class UpstreamClient {
   private readonly basePath: string;
   private readonly pool: Pool;
   private readonly inflight: InFlightReads | undefined;
+  private readonly retryBudget: RetryBudget;
+  private readonly retryMaxTotalWaitMs: number;
   private readonly keyHashes = new WeakMap<CallerContext, string>();
 
   constructor(private readonly options: UpstreamClientOptions) {
@@ -146,10 +209,12 @@ export class UpstreamClient {
       pipelining: options.pipelining ?? 1,
       connectTimeout: options.connectTimeoutMs,
       headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      bodyTimeout: options.bodyTimeoutMs ?? options.timeoutMs,
       keepAliveTimeout: 30_000,
     });
     this.inflight = options.coalesceReads === false ? undefined : new InFlightReads();
+    this.retryBudget = new RetryBudget(options.retryBudgetRatio ?? DEFAULT_RETRY_BUDGET_RATIO);
+    this.retryMaxTotalWaitMs = options.retryMaxTotalWaitMs ?? options.retryMaxWaitMs;
   }
 
   /** Sharing is keyed by a hash of the caller's key, never the key itself. */
@@ -171,7 +236,8 @@ export class UpstreamClient {
       // A write ends the sharing of this key's reads: nobody joins a read that began before it.
       inflight.forget(prefix);
       try {
-        return await this.attempts(caller, spec, path);
+        // A write is never retried: one attempt, without the retry loop around it.
+        return await this.once(caller, spec, path, 0);
       } finally {
         inflight.forget(prefix);
       }
@@ -205,21 +271,29 @@ export class UpstreamClient {
     return promise;
   }
 
-  /** One logical call: the first attempt and, for reads, the retries. */
+  /** One logical call: the first attempt and, for reads, the retries the budgets allow. */
   private async attempts<S extends z.ZodType | null>(
     caller: CallerContext,
     spec: CallSpec<S>,
     path: string,
   ): Promise<Result<S>> {
     // A write is never retried: a message must never be sent twice.
-    const retries = spec.method === 'GET' ? this.options.retries : 0;
+    if (spec.method !== 'GET') return this.once(caller, spec, path, 0);
+    const retries = this.options.retries;
+    if (retries > 0) this.retryBudget.deposit();
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once(caller, spec, path, attempt);
       } catch (err) {
         if (!(err instanceof UpstreamError) || attempt >= retries || caller.signal?.aborted) throw err;
         const wait = this.retryWait(err, attempt);
-        if (wait === undefined) throw err;
+        // Not worth retrying, or the wait would take this read past its total, or the budget shared
+        // by all reads is spent: the failure is returned now. The budget is asked last, so only a
+        // retry that is really made spends a token.
+        if (wait === undefined || waited + wait > this.retryMaxTotalWaitMs || !this.retryBudget.trySpend())
+          throw err;
+        waited += wait;
         try {
           await sleep(wait, undefined, { signal: caller.signal });
         } catch {

@@ -95,6 +95,8 @@ export interface Stub {
   /** Base URL including /v2, for the client. */
   readonly url: string;
   readonly hits: StubHit[];
+  /** The node:http server, for tests that watch its sockets. */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startStub(
   return {
     url: `http://127.0.0.1:${port}/v2`,
     hits,
+    server,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
