@@ -36,6 +36,7 @@ import {
   type Stack,
   startStack,
 } from '../helpers/stack.js';
+import { ManualClock } from '../sandbox/helpers.js';
 
 const LIMITED_KEY = 'sk_test_errors_limited';
 const REQUEST_ID = expect.stringMatching(/^req_/);
@@ -311,6 +312,31 @@ describe('invalid arguments are BAD_USER_INPUT before any upstream call', () => 
     expect(stack.calls()).toEqual([]);
   });
 
+  it('rejects the same mistakes written into the document as BAD_USER_INPUT, not as a validation failure', async () => {
+    const cases = [
+      ['{ contacts(first: "ten") { totalCount } }', 'Int cannot represent non-integer value: "ten"'],
+      ['{ contacts(first: 1.5) { totalCount } }', 'Int cannot represent non-integer value: 1.5'],
+      [
+        '{ conversations(orderBy: NEWEST) { totalCount } }',
+        'Value "NEWEST" does not exist in "ConversationOrder" enum.',
+      ],
+      [
+        'mutation { createContact(input: { phone: "+14155550100" }) { id } }',
+        'Field "CreateContactInput.firstName" of required type "String!" was not provided.',
+      ],
+    ] as const;
+    for (const [query, message] of cases) {
+      const res = await gql(query);
+      expect(errorsOf(res), query).toEqual([
+        { message, path: undefined, extensions: { code: 'BAD_USER_INPUT' } },
+      ]);
+    }
+    // A field that does not exist is a broken document, not bad input.
+    const unknown = await gql('{ contacts { nope } }');
+    expect(unknown.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(stack.calls()).toEqual([]);
+  });
+
   it('rejects a TEXT message without content', async () => {
     const res = await gql(ErrorsSendMessageDocument, {
       contactId: contactIds[0],
@@ -518,36 +544,49 @@ describe('business rule failures', () => {
   });
 
   it('WhatsApp TEXT to a contact whose 24-hour window is closed is VALIDATION_FAILED', async () => {
-    const contactId = await createContact({ phone: uniquePhone() });
-    stack.resetCalls();
+    // The business may start a WhatsApp conversation (S2), which opens the window for 24 h; a sandbox
+    // on a clock of its own lets the test step past it.
+    const clock = new ManualClock(Date.parse('2026-03-02T09:00:00Z'));
+    const quiet = await startStack({ sandbox: { seedContacts: 1, now: clock.now } });
+    try {
+      const created = await quiet.gql(ErrorsCreateContactDocument, {
+        input: { firstName: 'Quiet', phone: uniquePhone() },
+      });
+      const contactId = created.body.data?.createContact.id ?? '';
+      const send = () =>
+        quiet.gql(ErrorsSendMessageDocument, {
+          contactId,
+          input: { channel: 'WHATSAPP', messageType: 'TEXT', content: 'Hello' },
+        });
+      expect((await send()).body.errors).toBeUndefined();
+      clock.advance(24 * 3600_000 + 1000);
+      quiet.resetCalls();
 
-    const res = await gql(ErrorsSendMessageDocument, {
-      contactId,
-      input: { channel: 'WHATSAPP', messageType: 'TEXT', content: 'Hello' },
-    });
+      const res = await send();
 
-    expect(res.body.data).toBeNull();
-    expect(errorsOf(res)).toEqual([
-      {
-        message: 'The WhatsApp 24-hour window is closed for this contact; send an approved template instead',
-        path: ['sendMessage'],
-        extensions: {
-          code: 'VALIDATION_FAILED',
-          upstream: { status: 422, error: 'validation_failed', requestId: REQUEST_ID },
-          details: { reason: 'outside_24h_window', windowExpiresAt: null },
+      expect(res.body.data).toBeNull();
+      expect(errorsOf(res)).toEqual([
+        {
+          message:
+            'The WhatsApp 24-hour window is closed for this contact; send an approved template instead',
+          path: ['sendMessage'],
+          extensions: {
+            code: 'VALIDATION_FAILED',
+            upstream: { status: 422, error: 'validation_failed', requestId: REQUEST_ID },
+            details: { reason: 'outside_24h_window', windowExpiresAt: '2026-03-03T09:00:00Z' },
+          },
         },
-      },
-    ]);
-    expect(describeCalls(stack.calls())).toEqual([`POST /v2/contact/${contactId}/message`]);
+      ]);
+      expect(describeCalls(quiet.calls())).toEqual([`POST /v2/contact/${contactId}/message`]);
 
-    // The window is the only reason: once the customer writes, the same message goes out.
-    stack.sandbox.inbound(SANDBOX_KEY, { contact_id: contactId, channel: 'whatsapp', content: 'Hi!' });
-    const retried = await gql(ErrorsSendMessageDocument, {
-      contactId,
-      input: { channel: 'WHATSAPP', messageType: 'TEXT', content: 'Hello' },
-    });
-    expect(retried.body.errors).toBeUndefined();
-    expect(retried.body.data?.sendMessage).toMatchObject({ channel: 'WHATSAPP', content: 'Hello' });
+      // The window is the only reason: once the customer writes, the same message goes out.
+      quiet.sandbox.inbound(SANDBOX_KEY, { contact_id: contactId, channel: 'whatsapp', content: 'Hi!' });
+      const retried = await send();
+      expect(retried.body.errors).toBeUndefined();
+      expect(retried.body.data?.sendMessage).toMatchObject({ channel: 'WHATSAPP', content: 'Hello' });
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('a key over its rate limit is RATE_LIMITED with retryAfter, at once and without a retry, beside a field that got through', async () => {
@@ -756,6 +795,59 @@ describe('reads are retried, writes never', () => {
       },
     ]);
     expect(describeCalls(stack.calls())).toEqual([`POST /v2/contact/${contactId}/message`]);
+  });
+
+  it('a send whose answer is lost after HueChat applied it is UPSTREAM_UNAVAILABLE after exactly one POST', async () => {
+    const contactId = await createContact({ email: uniqueEmail() });
+    fault({ kind: 'reset-after', method: 'POST', path: `/contact/${contactId}/message`, times: 1 });
+    stack.resetCalls();
+
+    const res = await gql(ErrorsSendMessageDocument, {
+      contactId,
+      input: { channel: 'EMAIL', content: 'Sent once, answer lost' },
+    });
+
+    expect(res.body.data).toBeNull();
+    expect(errorsOf(res)).toEqual([
+      {
+        message: 'The HueChat API could not be reached',
+        path: ['sendMessage'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+      },
+    ]);
+    expect(describeCalls(stack.calls())).toEqual([`POST /v2/contact/${contactId}/message`]);
+    // HueChat has the message exactly once: a retry would have sent it twice.
+    const [conversation] = (
+      await rest<{ data: { id: string }[] }>(stack, `/contact/${contactId}/conversations`)
+    ).data;
+    const sent = await rest<{ data: { content: string }[] }>(
+      stack,
+      `/conversation/${conversation?.id}/messages`,
+    );
+    expect(sent.data.map((m) => m.content)).toEqual(['Sent once, answer lost']);
+  });
+});
+
+describe('other conflicts', () => {
+  it('a 409 that is not duplicate_contact is CONFLICT with the upstream facts', async () => {
+    const contactId = await createContact({ email: uniqueEmail() });
+    fault({ kind: 'status', status: 409, method: 'PUT', path: `/contact/${contactId}`, times: 1 });
+    stack.resetCalls();
+
+    const res = await gql(ErrorsUpdateContactDocument, { id: contactId, input: { firstName: 'Clash' } });
+
+    expect(res.body.data).toBeNull();
+    expect(errorsOf(res)).toEqual([
+      {
+        message: expect.any(String),
+        path: ['updateContact'],
+        extensions: {
+          code: 'CONFLICT',
+          upstream: { status: 409, error: 'conflict', requestId: REQUEST_ID },
+        },
+      },
+    ]);
+    expect(describeCalls(stack.calls())).toEqual([`PUT /v2/contact/${contactId}`]);
   });
 });
 
