@@ -57,6 +57,7 @@ const envSchema = z.object({
   UPSTREAM_RETRY_BUDGET_RATIO: decimal(0, 10).default(0.2),
   UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
+  UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
@@ -93,6 +94,8 @@ export interface Config {
   };
   /** Whether a request may ask for the upstream call waterfall; defaults to on in sandbox mode only. */
   waterfall: boolean;
+  /** Operations that could make more REST calls than this are refused before any call. */
+  maxUpstreamCalls: number;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       coalesceReads: e.UPSTREAM_COALESCE,
     },
     waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,
+    maxUpstreamCalls: e.UPSTREAM_MAX_CALLS_PER_OPERATION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_BAD_RESPONSE'
   | 'REQUEST_ABORTED'
+  | 'QUERY_TOO_EXPENSIVE'
   | 'INTERNAL_SERVER_ERROR';
 
 const fallbackMessage: Record<ErrorCode, string> = {
@@ -33,6 +34,7 @@ const fallbackMessage: Record<ErrorCode, string> = {
   UPSTREAM_UNAVAILABLE: 'The HueChat API could not be reached',
   UPSTREAM_BAD_RESPONSE: 'The HueChat API answered with an unexpected response',
   REQUEST_ABORTED: 'The request was aborted',
+  QUERY_TOO_EXPENSIVE: 'The operation could make too many calls to HueChat',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 };
 

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
 import { useArgumentValueErrors } from './use-argument-value-errors.js';
+import { useUpstreamCallLimit } from './use-upstream-call-limit.js';
 
 /** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
 export const DEFAULT_QUERY = `# A contact with its conversations and their messages, in one request.
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   endpoint?: string;
   /** Serve GraphiQL on a browser GET of the endpoint (default true). */
   graphiql?: boolean;
+  /** Refuse operations that could make more REST calls than this (default 1000). */
+  maxUpstreamCalls?: number;
 }
 
 /** Adds `extensions.upstream` (the REST calls of this request) when the caller asked for it. */
@@ -125,6 +128,7 @@ export function createGateway(options: GatewayOptions) {
           },
     plugins: [
       useArgumentValueErrors(),
+      useUpstreamCallLimit(options.maxUpstreamCalls ?? 1_000),
       useUpstreamWaterfall(),
       useReadinessCheck({
         endpoint: '/readyz',

@@ -51,6 +51,7 @@ const listener = createRequestListener({
   logger,
   defaultApiKey,
   waterfall: config.waterfall,
+  maxUpstreamCalls: config.maxUpstreamCalls,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
 });
 const server = createServer(listener);

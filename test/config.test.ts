@@ -33,6 +33,7 @@ describe('loadConfig', () => {
         coalesceReads: true,
       },
       waterfall: true,
+      maxUpstreamCalls: 1_000,
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
     });
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       UPSTREAM_RETRY_BUDGET_RATIO: '0.5',
       UPSTREAM_COALESCE: 'false',
       UPSTREAM_WATERFALL: 'true',
+      UPSTREAM_MAX_CALLS_PER_OPERATION: '250',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
     });
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
         coalesceReads: false,
       },
       waterfall: true,
+      maxUpstreamCalls: 250,
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
     });
@@ -169,6 +172,11 @@ describe('loadConfig', () => {
       ['HUECHAT_API_URL', 'not a url', /HUECHAT_API_URL must be an http\(s\) URL/],
       ['UPSTREAM_TIMEOUT_MS', '0', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000 \(got "0"\)/],
       ['UPSTREAM_TIMEOUT_MS', '1.5', /UPSTREAM_TIMEOUT_MS must be an integer from 1 to 300000/],
+      [
+        'UPSTREAM_MAX_CALLS_PER_OPERATION',
+        '0',
+        /UPSTREAM_MAX_CALLS_PER_OPERATION must be an integer from 1 to 1000000/,
+      ],
       [
         'UPSTREAM_BODY_TIMEOUT_MS',
         '0',
