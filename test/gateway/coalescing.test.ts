@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { TrafficContactSummaryDocument } from '../gql/graphql.js';
+import { TrafficContactSummaryDocument, UpdateContactDocument } from '../gql/graphql.js';
 import { READONLY_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -68,6 +68,25 @@ describe('in-flight sharing of identical reads', () => {
     const later = await stack.gql(TrafficContactSummaryDocument, { id: contactId });
     expect(later.body.data?.contact?.id).toBe(contactId);
     expect(get(`/v2/contact/${contactId}`)).toHaveLength(2);
+  });
+
+  test('a write through the gateway ends the sharing: a read that starts during it makes its own GET and sees the change', async () => {
+    stack.sandbox.setLatency(150);
+    try {
+      // A is in flight when the write starts; B starts while the write is in flight and A still is.
+      const before = stack.gql(TrafficContactSummaryDocument, { id: contactId });
+      await new Promise((r) => setTimeout(r, 30));
+      const write = stack.gql(UpdateContactDocument, { id: contactId, input: { lastName: 'Rewritten' } });
+      await new Promise((r) => setTimeout(r, 30));
+      const after = stack.gql(TrafficContactSummaryDocument, { id: contactId });
+
+      expect((await write).body.errors).toBeUndefined();
+      expect((await after).body.data?.contact?.fullName).toMatch(/ Rewritten$/);
+      expect((await before).body.data?.contact?.fullName).not.toMatch(/ Rewritten$/);
+      expect(get(`/v2/contact/${contactId}`)).toHaveLength(2);
+    } finally {
+      stack.sandbox.setLatency(40);
+    }
   });
 
   test('without a write in between, a read that starts while an identical one is in flight joins it', async () => {
