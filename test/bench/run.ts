@@ -266,7 +266,10 @@ function machine(argv: string[]): Machine {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
-    command: ['tsx test/bench/run.ts', ...argv].join(' '),
+    command:
+      process.env.npm_lifecycle_event === 'bench'
+        ? ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ')
+        : ['tsx test/bench/run.ts', ...argv].join(' '),
     git,
   };
 }
