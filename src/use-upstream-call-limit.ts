@@ -144,9 +144,8 @@ export function estimateUpstreamCalls(
       const field = fieldOf(type, sel.name.value);
       if (!field || !sel.selectionSet) continue;
       const named = getNamedType(field.type);
-      if (sel.name.value === 'edges') calls += walk(sel.selectionSet, named, nodes, seen);
-      else if (sel.name.value === 'nodes') calls += walk(sel.selectionSet, named, nodes, seen);
-      else calls += walk(sel.selectionSet, named, items, seen);
+      const perItem = sel.name.value === 'edges' || sel.name.value === 'nodes';
+      calls += walk(sel.selectionSet, named, perItem ? nodes : items, seen);
     }
     return calls;
   };
