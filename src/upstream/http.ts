@@ -236,8 +236,7 @@ export class UpstreamClient {
       // A write ends the sharing of this key's reads: nobody joins a read that began before it.
       inflight.forget(prefix);
       try {
-        // A write is never retried: one attempt, without the retry loop around it.
-        return await this.once(caller, spec, path, 0);
+        return await this.attempts(caller, spec, path);
       } finally {
         inflight.forget(prefix);
       }
