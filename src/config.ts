@@ -58,6 +58,7 @@ const envSchema = z.object({
   UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
   UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(1_000),
+  MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(2_000_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
@@ -96,6 +97,8 @@ export interface Config {
   waterfall: boolean;
   /** Operations that could make more REST calls than this are refused before any call. */
   maxUpstreamCalls: number;
+  /** Request bodies larger than this are refused with 413. */
+  maxRequestBodyBytes: number;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
 }
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,
     maxUpstreamCalls: e.UPSTREAM_MAX_CALLS_PER_OPERATION,
+    maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,11 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, WATERFALL_HEADER } from './context.js';
 import { createErrorMasker } from './errors.js';
 import type { Logger } from './logger.js';
 import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
 import { useArgumentValueErrors } from './use-argument-value-errors.js';
+import { useReadiness, useRequestBodyLimit } from './use-request-limits.js';
 import { useUpstreamCallLimit } from './use-upstream-call-limit.js';
 
 /** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
@@ -52,7 +53,11 @@ export interface GatewayOptions {
   graphiql?: boolean;
   /** Refuse operations that could make more REST calls than this (default 1000). */
   maxUpstreamCalls?: number;
+  /** Refuse request bodies larger than this, in bytes (default 2,000,000). */
+  maxRequestBodyBytes?: number;
 }
+
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 2_000_000;
 
 /** Adds `extensions.upstream` (the REST calls of this request) when the caller asked for it. */
 function useUpstreamWaterfall(): Plugin<GatewayContext> {
@@ -91,6 +96,8 @@ export function createGateway(options: GatewayOptions) {
     graphqlEndpoint: options.endpoint ?? '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    // useRequestBodyLimit below enforces the limit without piping every body through a stream.
+    maxRequestBodySize: false,
     context: createContextFactory({
       client,
       defaultApiKey: options.defaultApiKey,
@@ -130,18 +137,9 @@ export function createGateway(options: GatewayOptions) {
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? 1_000),
       useUpstreamWaterfall(),
-      useReadinessCheck({
-        endpoint: '/readyz',
-        // Any HTTP answer from the upstream (even 401) means it is reachable.
-        check: async () => {
-          try {
-            await client.ping();
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      }),
+      useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES),
+      // Any HTTP answer from the upstream (even 401) means it is reachable.
+      useReadiness('/readyz', () => client.ping().then(() => true)),
     ],
   });
 }

@@ -52,6 +52,7 @@ const listener = createRequestListener({
   defaultApiKey,
   waterfall: config.waterfall,
   maxUpstreamCalls: config.maxUpstreamCalls,
+  maxRequestBodyBytes: config.maxRequestBodyBytes,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
 });
 const server = createServer(listener);

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       },
       waterfall: true,
       maxUpstreamCalls: 1_000,
+      maxRequestBodyBytes: 2_000_000,
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
     });
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       UPSTREAM_COALESCE: 'false',
       UPSTREAM_WATERFALL: 'true',
       UPSTREAM_MAX_CALLS_PER_OPERATION: '250',
+      MAX_REQUEST_BODY_BYTES: '65536',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
     });
@@ -80,6 +82,7 @@ describe('loadConfig', () => {
       },
       waterfall: true,
       maxUpstreamCalls: 250,
+      maxRequestBodyBytes: 65_536,
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
     });
