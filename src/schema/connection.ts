@@ -58,22 +58,41 @@ export function pageParams(args: ConnectionArgs): { limit: number; offset: numbe
   return { limit, offset: offset + 1 };
 }
 
+/**
+ * One item of a page. The cursor is computed when a client asks for it: most queries select `nodes`
+ * or `edges { node }` only, and a page of 100 would otherwise encode 100 cursors nobody reads.
+ */
+class OffsetEdge<N> {
+  constructor(
+    readonly node: N,
+    private readonly offset: number,
+  ) {}
+
+  get cursor(): string {
+    return offsetToCursor(this.offset);
+  }
+}
+
 export function toConnection<T, N = T>(
   page: Page<T>,
   offset: number,
   map?: (item: T) => N,
 ): ConnectionShape<N> {
-  const edges = page.data.map((item, i) => ({
-    cursor: offsetToCursor(offset + i),
-    node: map ? map(item) : (item as unknown as N),
-  }));
+  const edges = page.data.map(
+    (item, i) => new OffsetEdge(map ? map(item) : (item as unknown as N), offset + i),
+  );
+  const count = edges.length;
   return {
     edges,
     pageInfo: {
       hasNextPage: page.pagination.has_more,
       hasPreviousPage: offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return count > 0 ? offsetToCursor(offset) : null;
+      },
+      get endCursor() {
+        return count > 0 ? offsetToCursor(offset + count - 1) : null;
+      },
     },
     totalCount: page.pagination.total,
   };
