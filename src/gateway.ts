@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
 import { useArgumentValueErrors } from './use-argument-value-errors.js';
+import { useCompiledQueries } from './use-compiled-queries.js';
 import { useReadiness, useRequestBodyLimit } from './use-request-limits.js';
 import { useUpstreamCallLimit } from './use-upstream-call-limit.js';
 
@@ -53,6 +54,8 @@ export interface GatewayOptions {
   graphiql?: boolean;
   /** Refuse operations that could make more REST calls than this (default 1000). */
   maxUpstreamCalls?: number;
+  /** Run queries compiled (graphql-jit) rather than interpreted by graphql-js (default true). */
+  compileQueries?: boolean;
   /** Refuse request bodies larger than this, in bytes (default 2,000,000). */
   maxRequestBodyBytes?: number;
 }
@@ -137,6 +140,7 @@ export function createGateway(options: GatewayOptions) {
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? 1_000),
       useUpstreamWaterfall(),
+      ...(options.compileQueries === false ? [] : useCompiledQueries()),
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
