@@ -6,6 +6,7 @@ import {
   type GraphQLSchema,
   getLocation,
   getOperationAST,
+  Kind,
   type OperationDefinitionNode,
   visit,
 } from 'graphql';
@@ -27,6 +28,16 @@ function operationOf(document: DocumentNode, name: string | null | undefined) {
     byName.set(key, operation);
   }
   return operation;
+}
+
+const operationCounts = new WeakMap<DocumentNode, number>();
+function hasOneOperation(document: DocumentNode) {
+  let count = operationCounts.get(document);
+  if (count === undefined) {
+    count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+    operationCounts.set(document, count);
+  }
+  return count === 1;
 }
 
 /** The field nodes of a document by their "line:column", to give a compiled query's errors their nodes. */
@@ -80,14 +91,19 @@ const likeGraphqlJs: Plugin = {
  * its behaviour is the reference:
  * - mutations (a write's errors and ordering stay exactly graphql-js's);
  * - a request whose variables do not coerce (graphql-js words the BAD_USER_INPUT message);
+ * - documents with more than one operation (the compiled form is cached per document);
  * - subscriptions (none in this schema).
- * Compiled queries are cached by document, as Yoga caches the parse; the cache ends with the process.
+ * Compiled queries are kept per parsed document (a WeakMap), so they live as long as Yoga's bounded parse cache
+ * keeps the document.
  */
 export function useCompiledQueries(): Plugin[] {
   const compiled = useGraphQlJit(
     {},
     {
       enableIf: ({ schema, document, operationName, variableValues }) => {
+        // The compiled form is cached per document, whichever operation it was compiled for: a document
+        // holding several operations (as GraphiQL tabs often do) runs on graphql-js.
+        if (!hasOneOperation(document)) return false;
         const operation = operationOf(document, operationName);
         if (operation?.operation !== 'query') return false;
         if (!operation.variableDefinitions?.length) return true;

@@ -131,6 +131,26 @@ describe('compiled queries answer exactly as graphql-js does', () => {
     expect(a).toEqual(b);
   });
 
+  it('a document with two operations runs the one each request names', async () => {
+    const document = `query Count { contacts(first: 1) { totalCount } }
+      query Names { contacts(first: 2) { nodes { fullName } } }`;
+    const run = async (gateway: Gateway, operationName: string) => {
+      const res = await gateway.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': SANDBOX_KEY },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      return res.text();
+    };
+    const count = await run(compiled, 'Count');
+    const names = await run(compiled, 'Names');
+    expect(JSON.parse(count).data).toEqual({ contacts: { totalCount: expect.any(Number) } });
+    expect(JSON.parse(names).data).toEqual({
+      contacts: { nodes: [{ fullName: expect.any(String) }, { fullName: expect.any(String) }] },
+    });
+    expect(names).toBe(await run(interpreted, 'Names'));
+  });
+
   it('federation _entities on the subgraph endpoint', async () => {
     const query = `query E($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Contact { id fullName } ... on Conversation { id subject } } }`;
     const variables = {
