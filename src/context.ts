@@ -29,6 +29,18 @@ export interface ContextOptions {
   waterfall: boolean;
 }
 
+/**
+ * The request's abort signal as a plain AbortSignal. The server adapter hands out a Proxy-based
+ * signal, on which every listener added or removed walks the proxy; a request adds and removes one
+ * per REST call (undici, in-flight sharing), so it listens to the adapter's signal once instead.
+ */
+function plainSignal(signal: AbortSignal): AbortSignal {
+  if (signal.aborted) return AbortSignal.abort(signal.reason);
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
 /** A new object per request: the loaders, the key and the trace never outlive it. */
 export function createContextFactory(options: ContextOptions) {
   return ({ request }: YogaInitialContext): GatewayContext => {
@@ -45,7 +57,7 @@ export function createContextFactory(options: ContextOptions) {
       options.waterfall && request.headers.has(WATERFALL_HEADER) ? [] : undefined;
     const caller: CallerContext = {
       apiKey,
-      signal: request.signal,
+      signal: plainSignal(request.signal),
       trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
     };
     return {

@@ -81,6 +81,32 @@ describe('in-flight sharing in the upstream client', () => {
     expect(gets()).toHaveLength(1);
   });
 
+  test('a request that goes away leaves every read it waits for; a read nobody waits for is cancelled', async () => {
+    const cancelled: string[] = [];
+    stub = await startStub((res, hit) => {
+      const id = hit.url.split('/').pop() ?? '';
+      res.on('close', () => {
+        if (!res.writableEnded) cancelled.push(id);
+      });
+      setTimeout(() => sendJson(res, 200, contactJson(id)), 250);
+    });
+    const client = createClient(stub.url);
+    const controller = new AbortController();
+    const leaving = caller(KEY, { signal: controller.signal });
+    const a = contacts.get(client, leaving, 'cnt_aaa');
+    const b = contacts.get(client, leaving, 'cnt_bbb');
+    await pause(30);
+    const staying = contacts.get(client, caller(KEY), 'cnt_aaa');
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(b).rejects.toMatchObject({ kind: 'aborted' });
+    expect((await staying).id).toBe('cnt_aaa');
+    await pause(50);
+    // cnt_bbb had no other waiter: its GET was cut off; cnt_aaa's went on for the caller that stayed.
+    expect(cancelled).toEqual(['cnt_bbb']);
+    expect(gets()).toHaveLength(2);
+  });
+
   test('with sharing switched off, every GET goes out', async () => {
     await start();
     const client = createClient(stub.url, { coalesceReads: false });
