@@ -5,7 +5,6 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getLocation,
-  getOperationAST,
   Kind,
   type OperationDefinitionNode,
   visit,
@@ -13,31 +12,19 @@ import {
 import { getVariableValues } from 'graphql/execution/values.js';
 import type { Plugin } from 'graphql-yoga';
 
-/** The operation a request runs, looked up once per parsed document (Yoga caches parsed documents). */
-const operations = new WeakMap<DocumentNode, Map<string, OperationDefinitionNode | null>>();
-function operationOf(document: DocumentNode, name: string | null | undefined) {
-  let byName = operations.get(document);
-  if (!byName) {
-    byName = new Map();
-    operations.set(document, byName);
-  }
-  const key = name ?? '';
-  let operation = byName.get(key);
+/**
+ * The document's operation when it holds exactly one, else null; looked up once per parsed document
+ * (Yoga caches parsed documents, so the same object comes back for the same query text).
+ */
+const singleOperations = new WeakMap<DocumentNode, OperationDefinitionNode | null>();
+function singleOperation(document: DocumentNode): OperationDefinitionNode | null {
+  let operation = singleOperations.get(document);
   if (operation === undefined) {
-    operation = getOperationAST(document, name) ?? null;
-    byName.set(key, operation);
+    const all = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    operation = all.length === 1 ? (all[0] as OperationDefinitionNode) : null;
+    singleOperations.set(document, operation);
   }
   return operation;
-}
-
-const operationCounts = new WeakMap<DocumentNode, number>();
-function hasOneOperation(document: DocumentNode) {
-  let count = operationCounts.get(document);
-  if (count === undefined) {
-    count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
-    operationCounts.set(document, count);
-  }
-  return count === 1;
 }
 
 /** The field nodes of a document by their "line:column", to give a compiled query's errors their nodes. */
@@ -101,11 +88,13 @@ export function useCompiledQueries(): Plugin[] {
     {},
     {
       enableIf: ({ schema, document, operationName, variableValues }) => {
-        // The compiled form is cached per document, whichever operation it was compiled for: a document
-        // holding several operations (as GraphiQL tabs often do) runs on graphql-js.
-        if (!hasOneOperation(document)) return false;
-        const operation = operationOf(document, operationName);
+        // The compiled form is cached per document, whichever operation it was compiled for (a failed
+        // compilation too): a document holding several operations (as GraphiQL tabs often do) runs on
+        // graphql-js. Yoga already refuses an operation name the document does not hold; should one get
+        // here, it must not leave a failed compilation in the cache either.
+        const operation = singleOperation(document);
         if (operation?.operation !== 'query') return false;
+        if (operationName && operation.name?.value !== operationName) return false;
         if (!operation.variableDefinitions?.length) return true;
         const coerced = getVariableValues(
           schema as GraphQLSchema,

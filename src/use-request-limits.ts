@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 /** Content-Length is one non-negative integer; anything else (lists, signs, spaces) is refused. */
 const CONTENT_LENGTH = /^\d+$/;
 
-export const tooLarge = (limit: number) =>
+const tooLarge = (limit: number) =>
   new GraphQLError(`The request body is larger than the ${limit} bytes this gateway accepts`, {
     extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } },
   });

@@ -151,6 +151,23 @@ describe('compiled queries answer exactly as graphql-js does', () => {
     expect(names).toBe(await run(interpreted, 'Names'));
   });
 
+  it('a request naming an operation the document does not hold does not spoil the next one', async () => {
+    const document = 'query Count { contacts(first: 1) { totalCount } }';
+    const run = async (gateway: Gateway, operationName: string) => {
+      const res = await gateway.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': SANDBOX_KEY },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const wrong = await run(compiled, 'Nope');
+    expect(wrong).toEqual(await run(interpreted, 'Nope'));
+    expect(JSON.parse(wrong.text).errors).toHaveLength(1);
+    const right = await run(compiled, 'Count');
+    expect(JSON.parse(right.text)).toEqual({ data: { contacts: { totalCount: expect.any(Number) } } });
+  });
+
   it('federation _entities on the subgraph endpoint', async () => {
     const query = `query E($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Contact { id fullName } ... on Conversation { id subject } } }`;
     const variables = {
