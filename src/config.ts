@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES } from './use-request-limits.js';
 
 /** Raised when an environment variable holds a value the gateway cannot use; its message is one line. */
 export class ConfigError extends Error {
@@ -58,7 +59,7 @@ const envSchema = z.object({
   UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
   UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(1_000),
-  MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(2_000_000),
+  MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })

@@ -7,7 +7,7 @@ import { schema as publicSchema } from './schema/index.js';
 import type { UpstreamClient } from './upstream/http.js';
 import { useArgumentValueErrors } from './use-argument-value-errors.js';
 import { useCompiledQueries } from './use-compiled-queries.js';
-import { useReadiness, useRequestBodyLimit } from './use-request-limits.js';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, useRequestBodyLimit } from './use-request-limits.js';
 import { useUpstreamCallLimit } from './use-upstream-call-limit.js';
 
 /** The query GraphiQL opens with: one request for what the REST API needs many calls for. */
@@ -60,7 +60,21 @@ export interface GatewayOptions {
   maxRequestBodyBytes?: number;
 }
 
-export const DEFAULT_MAX_REQUEST_BODY_BYTES = 2_000_000;
+/**
+ * `GET <endpoint>` answers 200 while `check` resolves true, else 503. Matched on the exact path, so the
+ * other requests pay one string comparison (Yoga's useReadinessCheck tests a URLPattern on every request).
+ */
+function useReadiness(endpoint: string, check: () => Promise<boolean>): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== endpoint) return;
+      return check().then(
+        (ready) => endResponse(new fetchAPI.Response(null, { status: ready ? 200 : 503 })),
+        () => endResponse(new fetchAPI.Response(null, { status: 503 })),
+      );
+    },
+  };
+}
 
 /** Adds `extensions.upstream` (the REST calls of this request) when the caller asked for it. */
 function useUpstreamWaterfall(): Plugin<GatewayContext> {

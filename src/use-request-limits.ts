@@ -1,6 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
+/** What a gateway accepts unless told otherwise (MAX_REQUEST_BODY_BYTES). */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 2_000_000;
+
 /** Content-Length is one non-negative integer; anything else (lists, signs, spaces) is refused. */
 const CONTENT_LENGTH = /^\d+$/;
 
@@ -56,22 +59,6 @@ export function useRequestBodyLimit(limit: number): Plugin {
       if (!requestParser || !request.body) return;
       const parse = requestParser;
       setRequestParser(async (req) => parse(await bufferWithin(req, limit, fetchAPI)));
-    },
-  };
-}
-
-/**
- * `GET <endpoint>` answers 200 while `check` resolves true, else 503. Matched on the exact path, so the
- * other requests pay one string comparison (Yoga's useReadinessCheck tests a URLPattern on every request).
- */
-export function useReadiness(endpoint: string, check: () => Promise<boolean>): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
-      return check().then(
-        (ready) => endResponse(new fetchAPI.Response(null, { status: ready ? 200 : 503 })),
-        () => endResponse(new fetchAPI.Response(null, { status: 503 })),
-      );
     },
   };
 }

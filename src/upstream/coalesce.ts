@@ -71,21 +71,19 @@ export class InFlightReads {
   private onAbort(signal: AbortSignal, leave: () => void): () => void {
     let leaves = this.waiting.get(signal);
     if (!leaves) {
-      const set = new Set<() => void>();
-      leaves = set;
-      this.waiting.set(signal, set);
+      const all = new Set<() => void>();
       signal.addEventListener(
         'abort',
         () => {
-          for (const fn of [...set]) fn();
-          set.clear();
+          for (const fn of [...all]) fn();
         },
         { once: true },
       );
+      this.waiting.set(signal, all);
+      leaves = all;
     }
-    const set = leaves;
-    set.add(leave);
-    return () => set.delete(leave);
+    const mine = leaves.add(leave);
+    return () => mine.delete(leave);
   }
 
   /** Ends sharing for every read of this key prefix (a caller's key hash) still in flight. */
