@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { gatewayError } from './errors.js';
 import type { CallerContext, UpstreamCallTrace, UpstreamClient } from './upstream/http.js';
@@ -37,6 +38,10 @@ export interface ContextOptions {
 function plainSignal(signal: AbortSignal): AbortSignal {
   if (signal.aborted) return AbortSignal.abort(signal.reason);
   const controller = new AbortController();
+  // Every REST call in flight listens on it (undici adds one listener per call), so more than ten at
+  // once is normal here, not a leak; the per-operation call limit bounds them. Left at Node's default,
+  // each such request would build, format and print a MaxListenersExceededWarning.
+  setMaxListeners(0, controller.signal);
   signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
   return controller.signal;
 }

@@ -38,4 +38,23 @@ describe('a client that goes away', () => {
     expect(paths.filter((p) => p.includes('/conversations'))).toHaveLength(1);
     expect(paths.filter((p) => p.endsWith('/messages') || p.includes('/messages?'))).toEqual([]);
   });
+
+  it('lets every REST call of a request listen for it at once, without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      stack.resetCalls();
+      // One list, then 30 message pages in one batch: 30 REST calls in flight on the request's signal.
+      const res = await stack.gql(
+        '{ conversations(first: 30) { nodes { messages(first: 1) { totalCount } } } }',
+      );
+      expect(res.body.errors).toBeUndefined();
+      expect(stack.calls()).toHaveLength(31);
+      await pause(20); // a warning is emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+  });
 });
