@@ -178,9 +178,29 @@ export interface ServerProcess extends Managed {
   origin: string;
 }
 
+/** The npm script production starts the gateway with; its node flags are part of "as production runs it". */
+export const PRODUCTION_SCRIPT = 'start:prod';
+
+/**
+ * The node flags of an npm script that runs the compiled gateway (`node [flags] dist/main.js`), read from
+ * package.json, so the benchmark starts the gateway exactly as that script does.
+ */
+export function scriptNodeFlags(script: string): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const command = pkg.scripts?.[script]?.trim();
+  const match = command ? /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js$/.exec(command) : null;
+  if (!match)
+    throw new Error(`npm script "${script}" is not "node [--flags] dist/main.js": ${command ?? 'missing'}`);
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
 export interface GatewaySettings {
   upstreamUrl: string;
-  /** Extra node flags, e.g. --cpu-prof (only for the profiling run, never for timed runs). */
+  /** The npm script whose node flags the gateway starts with (default: PRODUCTION_SCRIPT). */
+  script?: string;
+  /** Extra node flags after the script's, e.g. --cpu-prof (only for the profiling run) or an experiment. */
   nodeFlags?: string[];
   /** Extra gateway variables for a variant cell (e.g. UPSTREAM_COALESCE=false). */
   env?: Record<string, string>;
@@ -189,7 +209,7 @@ export interface GatewaySettings {
 /** Gateway variables (UPSTREAM_CONNECTIONS, UPSTREAM_COALESCE, …) passed through so a tuning run can set them. */
 const GATEWAY_PASSTHROUGH = /^UPSTREAM_/;
 
-/** The gateway exactly as production runs it: `node dist/main.js`, compiled JS, LOG_LEVEL=warn. */
+/** The gateway exactly as production runs it: `npm run start:prod`'s node flags and compiled JS, LOG_LEVEL=warn. */
 export async function startGatewayProcess(settings: GatewaySettings): Promise<ServerProcess> {
   const port = await freePort();
   const passthrough: Record<string, string> = {};
@@ -197,7 +217,11 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Se
     if (GATEWAY_PASSTHROUGH.test(name) && value !== undefined) passthrough[name] = value;
   const managed = start(
     'gateway',
-    [...(settings.nodeFlags ?? []), resolve(ROOT, 'dist/main.js')],
+    [
+      ...scriptNodeFlags(settings.script ?? PRODUCTION_SCRIPT),
+      ...(settings.nodeFlags ?? []),
+      resolve(ROOT, 'dist/main.js'),
+    ],
     baseEnv({
       ...passthrough,
       NODE_ENV: 'production',

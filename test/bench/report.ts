@@ -253,8 +253,18 @@ function targetRows(targets: TargetResult[]): string[][] {
   ]);
 }
 
+/** How the gateway process was started: the npm script's node flags plus any experiment flags. */
+export function gatewayStart(options: BenchResults['options']): string {
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  const flags = [...strings(options.gatewayScriptFlags), ...strings(options.gatewayNodeFlags)];
+  const script = typeof options.gatewayScript === 'string' ? options.gatewayScript : 'start:prod';
+  const extra = strings(options.gatewayNodeFlags).length > 0 ? ' plus experiment flags' : '';
+  return `\`node ${[...flags, 'dist/main.js'].join(' ')}\` (npm run ${script}${extra})`;
+}
+
 export function renderText(results: BenchResults): string {
-  const out: string[] = [];
+  const out: string[] = [`Gateway: ${gatewayStart(results.options)}`, ''];
   out.push('Correctness checks (one operation each, REST calls counted by the sandbox)');
   out.push(
     table(['workload', 'embed', 'result', 'REST calls', 'limit', 'problems'], checkRows(results.checks), [
@@ -305,6 +315,8 @@ export function renderMarkdown(results: BenchResults): string {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${f1(m.memoryGb)} GB, ${m.os}; Node ${m.node}; ${m.date}; ${m.git}`,
     '',
     `Command: \`${m.command}\``,
+    '',
+    `Gateway: ${gatewayStart(results.options)}`,
     '',
     '### Targets',
     '',

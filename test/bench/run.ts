@@ -1,7 +1,7 @@
 /**
  * The gateway benchmark: `npm run build && tsx test/bench/run.ts [flags]`. See --help and BENCHMARKS.md.
  *
- * Starts the REST sandbox, the gateway (compiled, `node dist/main.js`) and the hand-written reference
+ * Starts the REST sandbox, the gateway (compiled, with `npm run start:prod`'s node flags) and the hand-written reference
  * each in its own process on 127.0.0.1, checks every workload for a correct answer and its REST call
  * count, then loads each with autocannon (targets interleaved A B A B), reading CPU time and peak RSS of
  * the processes from /proc. Prints a table, writes bench-results/latest.json and latest.md.
@@ -16,11 +16,13 @@ import { type Measurement, measureCell, type Target, warmUp } from './load.js';
 import {
   type EmbedContact,
   killAllNow,
+  PRODUCTION_SCRIPT,
   ROOT,
   requireBuild,
   rssMb,
   type SandboxProcess,
   type ServerProcess,
+  scriptNodeFlags,
   startGatewayProcess,
   startReferenceProcess,
   startSandboxProcess,
@@ -62,8 +64,11 @@ const HELP = `Usage: tsx test/bench/run.ts [options]     (build first: npm run b
   --quiet-wait <s>        before each timed run, wait up to this long for other processes on the
                           machine to go idle (default 20, quick 2; env BENCH_QUIET_WAIT)
   --skip-like-for-like    skip W1 @0 ms ×50 and @20 ms ×1 again with UPSTREAM_COALESCE=false
-  --gateway-node-flags <f>  node flags for the gateway, for experiments only, e.g. "--max-semi-space-size=8"
-                          (env BENCH_GATEWAY_NODE_FLAGS; default none, as production runs it)
+  --gateway-script <name> the npm script whose node flags start the gateway (default start:prod, as
+                          production runs it; start:prod:v8-defaults for V8's own heap sizing;
+                          env BENCH_GATEWAY_SCRIPT)
+  --gateway-node-flags <f>  more node flags after the script's, for experiments only, e.g.
+                          "--max-semi-space-size=16" (env BENCH_GATEWAY_NODE_FLAGS; default none)
   --timeout <s>           hard limit for the whole run (default: twice the estimate + 3 min)
   --help
 
@@ -86,7 +91,11 @@ interface Options {
   out: string;
   timeoutS: number | undefined;
   quietWaitS: number;
-  /** Extra node flags for the gateway process, for experiments (default none: production as is). */
+  /** The npm script whose node flags the gateway starts with (default start:prod: production as is). */
+  gatewayScript: string;
+  /** The node flags that script gives, read from package.json. */
+  gatewayScriptFlags: string[];
+  /** Extra node flags for the gateway process, after the script's, for experiments (default none). */
   gatewayNodeFlags: string[];
   /** Also measure W1's T2/T4 cells with coalescing off. */
   likeForLike: boolean;
@@ -126,6 +135,7 @@ function parseOptions(argv: string[]): Options | undefined {
       out: { type: 'string' },
       timeout: { type: 'string' },
       'quiet-wait': { type: 'string' },
+      'gateway-script': { type: 'string' },
       'gateway-node-flags': { type: 'string' },
       'skip-like-for-like': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -138,6 +148,7 @@ function parseOptions(argv: string[]): Options | undefined {
   }
   const env = process.env;
   const quick = values.quick ?? (env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true');
+  const gatewayScript = values['gateway-script'] ?? env.BENCH_GATEWAY_SCRIPT ?? PRODUCTION_SCRIPT;
   const durationS = positive('--duration', values.duration ?? env.BENCH_DURATION ?? (quick ? '1' : '5'));
   const workloadsList = list(values.workloads ?? env.BENCH_WORKLOADS ?? WORKLOAD_IDS.join(',')).map((w) =>
     w.toUpperCase(),
@@ -173,6 +184,8 @@ function parseOptions(argv: string[]): Options | undefined {
     out: values.out ?? env.BENCH_OUT ?? join(ROOT, 'bench-results/latest.json'),
     timeoutS: values.timeout ? positive('--timeout', values.timeout) : undefined,
     likeForLike: !(values['skip-like-for-like'] ?? env.BENCH_SKIP_LIKE_FOR_LIKE === '1'),
+    gatewayScript,
+    gatewayScriptFlags: scriptNodeFlags(gatewayScript),
     gatewayNodeFlags: list(values['gateway-node-flags'] ?? env.BENCH_GATEWAY_NODE_FLAGS ?? '').flatMap((f) =>
       f.split(/\s+/).filter(Boolean),
     ),
@@ -314,6 +327,7 @@ async function measureEmbedMode(
   const startTargets = async (env?: Record<string, string>) => {
     const gw = await startGatewayProcess({
       upstreamUrl: sandboxProcess.url,
+      script: options.gatewayScript,
       nodeFlags: options.gatewayNodeFlags,
       env,
     });
@@ -406,6 +420,7 @@ async function profileGateway(options: Options, results: BenchResults, outDir: s
   try {
     gateway = await startGatewayProcess({
       upstreamUrl: sandboxProcess.url,
+      script: options.gatewayScript,
       nodeFlags: [...options.gatewayNodeFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`],
     });
     const sandbox = new SandboxClient(sandboxProcess.url, sandboxProcess.origin);
