@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { scriptNodeFlags } from './bench/processes.js';
 
 // The real process, as `npm start` runs it: config, sandbox, listen, shutdown.
 const children: ChildProcess[] = [];
@@ -121,5 +122,17 @@ describe('the gateway process', () => {
     expect(text.split('\n').filter((l) => !l.startsWith('npm warn'))).toEqual([
       'Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")',
     ]);
+  });
+});
+
+describe('the production start command (npm run start:prod)', () => {
+  test('runs dist/main.js with node flags this Node accepts, the ones the benchmark starts the gateway with', () => {
+    const flags = scriptNodeFlags('start:prod');
+    expect(flags).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=30']);
+    const probe = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8' });
+    expect(probe.stderr).toBe('');
+    expect(probe.status).toBe(0);
+    expect(scriptNodeFlags('start:prod:v8-defaults')).toEqual([]);
+    expect(() => scriptNodeFlags('test')).toThrow(/not "node \[--flags\] dist\/main\.js"/);
   });
 });
