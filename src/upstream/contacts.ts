@@ -1,22 +1,24 @@
 import { z } from 'zod';
-import { channelSchema, type PageParams, pageSchema, timestampSchema } from './common.js';
+import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
 import type { CallerContext, UpstreamClient } from './http.js';
 
 /** SPEC §3.1. Optional-and-unset fields come back as null; absent is tolerated too. */
-export const contactSchema = z.object({
-  id: z.string(),
-  phone: z.string().nullish(),
-  email: z.string().nullish(),
-  first_name: z.string(),
-  last_name: z.string().nullish(),
-  full_name: z.string().nullish(),
-  preferred_channel: channelSchema.nullish(),
-  metadata: z.record(z.string(), z.unknown()).default({}),
-  status: z.enum(['active', 'inactive', 'deleted']).default('active'),
-  created_at: timestampSchema,
-  updated_at: timestampSchema,
-  last_contacted: timestampSchema.nullish(),
-});
+export const contactSchema = responseSchema(
+  z.object({
+    id: z.string(),
+    phone: z.string().nullish(),
+    email: z.string().nullish(),
+    first_name: z.string(),
+    last_name: z.string().nullish(),
+    full_name: z.string().nullish(),
+    preferred_channel: channelSchema.nullish(),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    status: z.enum(['active', 'inactive', 'deleted']).default('active'),
+    created_at: timestampSchema,
+    updated_at: timestampSchema,
+    last_contacted: timestampSchema.nullish(),
+  }),
+);
 export type Contact = z.infer<typeof contactSchema>;
 
 /** SPEC §3.2: what guide examples embed in a conversation. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, type PageParams, pageSchema, timestampSchema } from './common.js';
+import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
 import { contactSchema, contactSummarySchema } from './contacts.js';
 import type { CallerContext, UpstreamClient } from './http.js';
 
@@ -10,23 +10,25 @@ export const agentSchema = z.object({ id: z.string(), name: z.string(), email: z
 export type Agent = z.infer<typeof agentSchema>;
 
 /** SPEC §3.3. `contact` is a full Contact (schema) or a summary (guide examples), or absent (G9). */
-export const conversationSchema = z.object({
-  id: z.string(),
-  contact_id: z.string(),
-  contact: z.union([contactSchema, contactSummarySchema]).nullish(),
-  channel: channelSchema,
-  subject: z.string().nullish(),
-  status: conversationStatusSchema.default('open'),
-  priority: prioritySchema.default('medium'),
-  assigned_to: agentSchema.nullish(),
-  labels: z.array(z.string()).default([]),
-  message_count: z.number().int().default(0),
-  unread_count: z.number().int().default(0),
-  created_at: timestampSchema,
-  updated_at: timestampSchema.nullish(),
-  last_message_at: timestampSchema.nullish(),
-  last_message_preview: z.string().nullish(),
-});
+export const conversationSchema = responseSchema(
+  z.object({
+    id: z.string(),
+    contact_id: z.string(),
+    contact: z.union([contactSchema, contactSummarySchema]).nullish(),
+    channel: channelSchema,
+    subject: z.string().nullish(),
+    status: conversationStatusSchema.default('open'),
+    priority: prioritySchema.default('medium'),
+    assigned_to: agentSchema.nullish(),
+    labels: z.array(z.string()).default([]),
+    message_count: z.number().int().default(0),
+    unread_count: z.number().int().default(0),
+    created_at: timestampSchema,
+    updated_at: timestampSchema.nullish(),
+    last_message_at: timestampSchema.nullish(),
+    last_message_preview: z.string().nullish(),
+  }),
+);
 export type Conversation = z.infer<typeof conversationSchema>;
 
 export const conversationPageSchema = pageSchema(conversationSchema);

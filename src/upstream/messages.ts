@@ -1,23 +1,25 @@
 import { z } from 'zod';
-import { channelSchema, type PageParams, pageSchema, timestampSchema } from './common.js';
+import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
 import type { CallerContext, UpstreamClient } from './http.js';
 
 /** SPEC §3.4 */
-export const messageSchema = z.object({
-  id: z.string(),
-  conversation_id: z.string(),
-  contact_id: z.string(),
-  channel: channelSchema,
-  message_type: z.enum(['text', 'template', 'image', 'document']).default('text'),
-  content: z.string().nullish(),
-  status: z.enum(['sent', 'delivered', 'read', 'failed']).default('sent'),
-  sent_by: z.enum(['user', 'contact', 'system']).default('user'),
-  sender: z.object({ id: z.string(), name: z.string() }).nullish(),
-  sent_at: timestampSchema,
-  delivered_at: timestampSchema.nullish(),
-  read_at: timestampSchema.nullish(),
-  error: z.string().nullish(),
-});
+export const messageSchema = responseSchema(
+  z.object({
+    id: z.string(),
+    conversation_id: z.string(),
+    contact_id: z.string(),
+    channel: channelSchema,
+    message_type: z.enum(['text', 'template', 'image', 'document']).default('text'),
+    content: z.string().nullish(),
+    status: z.enum(['sent', 'delivered', 'read', 'failed']).default('sent'),
+    sent_by: z.enum(['user', 'contact', 'system']).default('user'),
+    sender: z.object({ id: z.string(), name: z.string() }).nullish(),
+    sent_at: timestampSchema,
+    delivered_at: timestampSchema.nullish(),
+    read_at: timestampSchema.nullish(),
+    error: z.string().nullish(),
+  }),
+);
 export type Message = z.infer<typeof messageSchema>;
 
 export const messagePageSchema = pageSchema(messageSchema);

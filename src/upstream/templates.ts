@@ -12,6 +12,7 @@ export const templateSchema = z.object({
   parameter_count: z.number().int().nullish(),
 });
 export type Template = z.infer<typeof templateSchema>;
+const templatePageSchema = pageSchema(templateSchema);
 
 export const templates = {
   /** E12 */
@@ -20,6 +21,6 @@ export const templates = {
       method: 'GET',
       route: '/channels/whatsapp/templates',
       query: { ...params },
-      schema: pageSchema(templateSchema),
+      schema: templatePageSchema,
     }),
 };

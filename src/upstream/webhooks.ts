@@ -1,18 +1,21 @@
 import { z } from 'zod';
-import { type PageParams, pageSchema, timestampSchema } from './common.js';
+import { type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
 import type { CallerContext, UpstreamClient } from './http.js';
 
 /** SPEC §3.5 */
-export const webhookSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  events: z.array(z.string()),
-  active: z.boolean().default(true),
-  retry_policy: z.enum(['exponential', 'linear']).default('exponential'),
-  signing_secret: z.string().nullish(),
-  created_at: timestampSchema.nullish(),
-  updated_at: timestampSchema.nullish(),
-});
+export const webhookSchema = responseSchema(
+  z.object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    active: z.boolean().default(true),
+    retry_policy: z.enum(['exponential', 'linear']).default('exponential'),
+    signing_secret: z.string().nullish(),
+    created_at: timestampSchema.nullish(),
+    updated_at: timestampSchema.nullish(),
+  }),
+);
+const webhookPageSchema = pageSchema(webhookSchema);
 export type Webhook = z.infer<typeof webhookSchema>;
 
 export interface WebhookWrite {
@@ -35,7 +38,7 @@ export const webhooks = {
       method: 'GET',
       route: '/webhooks',
       query: { ...params },
-      schema: pageSchema(webhookSchema),
+      schema: webhookPageSchema,
     }),
   /** I2 */
   get: (client: UpstreamClient, caller: CallerContext, id: string) =>
