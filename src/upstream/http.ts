@@ -154,23 +154,40 @@ export function encodeSegment(value: string): string {
   return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
 }
 
+/** A route template split once: literal text at even indexes, parameter names at odd ones. */
+const routeParts = new Map<string, string[]>();
+
+function partsOf(route: string): string[] {
+  let parts = routeParts.get(route);
+  if (!parts) {
+    // `/contact/{id}/conversations` → ['/contact/', 'id', '/conversations']
+    parts = route.split(/\{(\w+)\}/);
+    routeParts.set(route, parts);
+  }
+  return parts;
+}
+
 function buildPath(
   basePath: string,
   route: string,
   params: Record<string, string> | undefined,
   query?: Query,
 ) {
-  let path =
-    basePath +
-    route.replace(/\{(\w+)\}/g, (_, name: string) => {
-      const value = params?.[name];
-      // An empty segment would turn `/webhooks/{id}` into the list route: never build it.
-      if (value === undefined || value === '') throw new Error(`empty path parameter ${name} for ${route}`);
-      return encodeSegment(value);
-    });
+  const parts = partsOf(route);
+  let path = basePath + parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i];
+    const value = params?.[name];
+    // An empty segment would turn `/webhooks/{id}` into the list route: never build it.
+    if (value === undefined || value === '') throw new Error(`empty path parameter ${name} for ${route}`);
+    path += encodeSegment(value) + parts[i + 1];
+  }
   if (query) {
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+    for (const k in query) {
+      const v = query[k];
+      if (v !== undefined) search.set(k, String(v));
+    }
     const qs = search.toString();
     if (qs) path += `?${qs}`;
   }

@@ -15,13 +15,28 @@ export interface ConversationMessagesKey extends PageParams {
   conversationId: string;
 }
 
-/** Stable key for an object of query parameters: same parameters, same key, whatever their order. */
-const paramsKey = (value: object) =>
-  JSON.stringify(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
+/**
+ * Stable key for an object of query parameters: same parameters, same key, whatever their order; an
+ * undefined parameter is an absent one. Names are identifiers and values are JSON, so `&` and `=` cannot
+ * make two different objects meet.
+ */
+const paramsKey = (value: object) => {
+  const params = value as Record<string, unknown>;
+  const names = Object.keys(params);
+  // Insertion sort in place: a handful of names, where Array#sort would allocate scratch space per key.
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i];
+    let j = i - 1;
+    for (; j >= 0 && names[j] > name; j--) names[j + 1] = names[j];
+    names[j + 1] = name;
+  }
+  let key = '';
+  for (const name of names) {
+    const v = params[name];
+    if (v !== undefined) key += `${name}=${JSON.stringify(v)}&`;
+  }
+  return key;
+};
 
 const is404 = (err: unknown): err is UpstreamError =>
   err instanceof UpstreamError && err.kind === 'http' && err.status === 404;
