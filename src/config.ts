@@ -60,6 +60,9 @@ const envSchema = z.object({
   UPSTREAM_WATERFALL: bool.optional(),
   UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(1_000),
   MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
+  ADMISSION_CONTROL: bool.default(true),
+  ADMISSION_MIN_CONCURRENCY: int(1, 100_000).default(2),
+  ADMISSION_MAX_CONCURRENCY: int(1, 100_000).default(1024),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
@@ -100,6 +103,11 @@ export interface Config {
   maxUpstreamCalls: number;
   /** Request bodies larger than this are refused with 413. */
   maxRequestBodyBytes: number;
+  /**
+   * While the event loop is saturated, at most `limit` requests execute and the rest wait in arrival
+   * order; the limit adapts between min and max (see AdmissionControl). Undefined: no admission control.
+   */
+  admission: { minConcurrency: number; maxConcurrency: number } | undefined;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
 }
@@ -138,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     waterfall: e.UPSTREAM_WATERFALL ?? e.HUECHAT_API_URL === undefined,
     maxUpstreamCalls: e.UPSTREAM_MAX_CALLS_PER_OPERATION,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    admission: e.ADMISSION_CONTROL
+      ? {
+          minConcurrency: Math.min(e.ADMISSION_MIN_CONCURRENCY, e.ADMISSION_MAX_CONCURRENCY),
+          maxConcurrency: e.ADMISSION_MAX_CONCURRENCY,
+        }
+      : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

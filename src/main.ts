@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { AdmissionControl } from './admission.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 
 import { createLogger } from './logger.js';
@@ -46,6 +47,7 @@ if (!upstreamUrl) {
 }
 
 const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
+const admission = config.admission ? new AdmissionControl(config.admission) : undefined;
 const listener = createRequestListener({
   client,
   logger,
@@ -54,6 +56,7 @@ const listener = createRequestListener({
   maxUpstreamCalls: config.maxUpstreamCalls,
   maxRequestBodyBytes: config.maxRequestBodyBytes,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
+  admission,
 });
 const server = createServer(listener);
 server.listen(config.port, config.host, () => {
@@ -83,6 +86,7 @@ async function shutdown(signal: string) {
   await closed;
   clearInterval(sweep);
   clearTimeout(force);
+  admission?.close();
   await client.close();
   await sandbox?.close();
   process.exit(0);

@@ -1,25 +1,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdmissionControl } from './admission.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
 import { subgraphSchema } from './schema/index.js';
 
 export const SUBGRAPH_ENDPOINT = '/subgraph';
+/** Probes answer at once, never behind waiting requests: a saturated gateway is alive and ready. */
+const PROBES = new Set(['/healthz', '/readyz']);
+
+export interface RequestListenerOptions extends Omit<GatewayOptions, 'schema' | 'endpoint' | 'graphiql'> {
+  /** Bounds how many requests execute at once while the CPU is saturated; none: every request starts at once. */
+  admission?: AdmissionControl;
+}
 
 /**
  * One HTTP listener, two uses: /graphql serves the public schema (and GraphiQL) to frontends,
  * /subgraph serves the same types as an Apollo Federation v2 subgraph to routers. Both share the
  * upstream pool; each request gets its own context and loaders.
  */
-export function createRequestListener(options: Omit<GatewayOptions, 'schema' | 'endpoint' | 'graphiql'>) {
-  const publicApi = createGateway(options);
+export function createRequestListener(options: RequestListenerOptions) {
+  const { admission, ...gatewayOptions } = options;
+  const publicApi = createGateway(gatewayOptions);
   const subgraph = createGateway({
-    ...options,
+    ...gatewayOptions,
     schema: subgraphSchema,
     endpoint: SUBGRAPH_ENDPOINT,
     graphiql: false,
   });
-  return (req: IncomingMessage, res: ServerResponse) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url?.split('?')[0];
     if (path === SUBGRAPH_ENDPOINT) return subgraph(req, res);
     return publicApi(req, res);
+  };
+  if (!admission) return serve;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (PROBES.has(req.url?.split('?')[0] ?? '')) return serve(req, res);
+    admission.admit(req, res, serve);
   };
 }

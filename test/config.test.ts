@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       waterfall: true,
       maxUpstreamCalls: 1_000,
       maxRequestBodyBytes: 2_000_000,
+      admission: { minConcurrency: 2, maxConcurrency: 1024 },
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
     });
@@ -59,6 +60,9 @@ describe('loadConfig', () => {
       UPSTREAM_WATERFALL: 'true',
       UPSTREAM_MAX_CALLS_PER_OPERATION: '250',
       MAX_REQUEST_BODY_BYTES: '65536',
+      ADMISSION_CONTROL: 'true',
+      ADMISSION_MIN_CONCURRENCY: '4',
+      ADMISSION_MAX_CONCURRENCY: '64',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
     });
@@ -83,9 +87,20 @@ describe('loadConfig', () => {
       waterfall: true,
       maxUpstreamCalls: 250,
       maxRequestBodyBytes: 65_536,
+      admission: { minConcurrency: 4, maxConcurrency: 64 },
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
     });
+  });
+
+  it('turns admission control off with ADMISSION_CONTROL=false, and keeps its minimum within its maximum', () => {
+    expect(loadConfig({ ADMISSION_CONTROL: 'false' }).admission).toBeUndefined();
+    expect(loadConfig({ ADMISSION_MIN_CONCURRENCY: '50', ADMISSION_MAX_CONCURRENCY: '8' }).admission).toEqual(
+      { minConcurrency: 8, maxConcurrency: 8 },
+    );
+    expect(() => loadConfig({ ADMISSION_MIN_CONCURRENCY: '0' })).toThrow(
+      'ADMISSION_MIN_CONCURRENCY must be an integer from 1 to 100000 (got "0")',
+    );
   });
 
   it('treats an empty string as unset', () => {

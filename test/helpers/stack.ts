@@ -10,7 +10,7 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox/index.js';
-import { createRequestListener, SUBGRAPH_ENDPOINT } from '../../src/server.js';
+import { createRequestListener, type RequestListenerOptions, SUBGRAPH_ENDPOINT } from '../../src/server.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/http.js';
 
 export const SANDBOX_KEY = 'sk_test_sandbox';
@@ -54,7 +54,7 @@ export interface Stack {
 export interface StackOptions {
   sandbox?: SandboxOptions;
   client?: Partial<UpstreamClientOptions>;
-  gateway?: Partial<Omit<GatewayOptions, 'client' | 'logger' | 'schema' | 'endpoint' | 'graphiql'>>;
+  gateway?: Partial<Omit<RequestListenerOptions, 'client' | 'logger'>>;
   /** Default key of the gateway; none by default, so tests send keys explicitly. */
   defaultApiKey?: string;
   /** Where the gateway logs; silent by default (TEST_LOG=1 prints debug lines). */
