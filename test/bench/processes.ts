@@ -206,8 +206,8 @@ export interface GatewaySettings {
   env?: Record<string, string>;
 }
 
-/** Gateway variables (UPSTREAM_CONNECTIONS, UPSTREAM_COALESCE, …) passed through so a tuning run can set them. */
-const GATEWAY_PASSTHROUGH = /^UPSTREAM_/;
+/** Gateway variables (UPSTREAM_CONNECTIONS, UPSTREAM_COALESCE, ADMISSION_CONTROL, …) passed through so a tuning run can set them. */
+const GATEWAY_PASSTHROUGH = /^(UPSTREAM|ADMISSION)_/;
 
 /** The gateway exactly as production runs it: `npm run start:prod`'s node flags and compiled JS, LOG_LEVEL=warn. */
 export async function startGatewayProcess(settings: GatewaySettings): Promise<ServerProcess> {

@@ -72,7 +72,7 @@ const HELP = `Usage: tsx test/bench/run.ts [options]     (build first: npm run b
   --timeout <s>           hard limit for the whole run (default: twice the estimate + 3 min)
   --help
 
-Gateway tuning variables (UPSTREAM_CONNECTIONS, UPSTREAM_PIPELINING, ...) are passed through to the gateway.`;
+Gateway tuning variables (UPSTREAM_*, ADMISSION_*: UPSTREAM_CONNECTIONS, ADMISSION_CONTROL, ...) are passed through to the gateway.`;
 
 interface Options {
   durationS: number;

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
-import type { GatewayOptions } from '../../src/gateway.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import {
   type RecordedRequest,
