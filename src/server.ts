@@ -26,14 +26,10 @@ export function createRequestListener(options: RequestListenerOptions) {
     endpoint: SUBGRAPH_ENDPOINT,
     graphiql: false,
   });
-  const serve = (req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url?.split('?')[0];
-    if (path === SUBGRAPH_ENDPOINT) return subgraph(req, res);
-    return publicApi(req, res);
-  };
-  if (!admission) return serve;
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (PROBES.has(req.url?.split('?')[0] ?? '')) return serve(req, res);
-    admission.admit(req, res, serve);
+    const path = req.url?.split('?')[0] ?? '';
+    const handler = path === SUBGRAPH_ENDPOINT ? subgraph : publicApi;
+    if (!admission || PROBES.has(path)) return handler(req, res);
+    admission.admit(req, res, handler);
   };
 }
