@@ -338,7 +338,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '### Load',
     '',
-    LEGEND.map((l) => `- ${l.trim()}`).join('\n'),
+    // A deeper-indented legend line continues the previous item.
+    LEGEND.map((l) => (l.startsWith('    ') ? `  ${l.trim()}` : `- ${l.trim()}`)).join('\n'),
     '',
     markdownTable(MEASUREMENT_HEADER, measurementRows(results.measurements), MEASUREMENT_ALIGN),
   ];
