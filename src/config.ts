@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_REQUEST_BODY_BYTES } from './use-request-limits.js';
+
+/** Defaults that code outside the environment parsing (tests, embedders) also falls back to. */
+export const DEFAULTS = {
+  /** UPSTREAM_MAX_CALLS_PER_OPERATION */
+  maxUpstreamCalls: 1_000,
+  /** MAX_REQUEST_BODY_BYTES */
+  maxRequestBodyBytes: 2_000_000,
+} as const;
 
 /** Raised when an environment variable holds a value the gateway cannot use; its message is one line. */
 export class ConfigError extends Error {
@@ -58,8 +65,8 @@ const envSchema = z.object({
   UPSTREAM_RETRY_BUDGET_RATIO: decimal(0, 10).default(0.2),
   UPSTREAM_COALESCE: bool.default(true),
   UPSTREAM_WATERFALL: bool.optional(),
-  UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(1_000),
-  MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
+  UPSTREAM_MAX_CALLS_PER_OPERATION: int(1, 1_000_000).default(DEFAULTS.maxUpstreamCalls),
+  MAX_REQUEST_BODY_BYTES: int(1, 100_000_000).default(DEFAULTS.maxRequestBodyBytes),
   ADMISSION_CONTROL: bool.default(true),
   ADMISSION_MIN_CONCURRENCY: int(1, 100_000).default(2),
   ADMISSION_MAX_CONCURRENCY: int(1, 100_000).default(1024),

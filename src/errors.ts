@@ -117,8 +117,23 @@ export function gatewayError(
 export const badUserInput = (message: string, details?: Record<string, unknown>) =>
   gatewayError('BAD_USER_INPUT', message, details);
 
-export const notFound = (resource: string, identifier: string) =>
-  gatewayError('NOT_FOUND', `${resource} ${identifier} does not exist`, { resource, identifier });
+/**
+ * The caller's input refused before execution (a value that cannot be its type). `spec: true` lets Yoga
+ * answer 200 to application/json clients and 400 to application/graphql-response+json ones, as it does
+ * for validation errors.
+ */
+export function requestInputError(
+  message: string,
+  nodes: GraphQLError['nodes'],
+  extensions: Record<string, unknown> = {},
+  at: Partial<Pick<GraphQLError, 'source' | 'positions'>> = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    nodes,
+    ...at,
+    extensions: { code: 'BAD_USER_INPUT', ...extensions, http: { spec: true, status: 400 } },
+  });
+}
 
 /**
  * A variable coercion error: graphql-js wraps the GraphQLError a scalar or enum threw, or raises its
@@ -159,15 +174,11 @@ export function createErrorMasker(logger: Logger) {
     if (graphQLError && !graphQLError.path && isRequestError(graphQLError, original)) {
       // A variable that cannot be coerced (an unknown enum value, a string for an Int, a missing input
       // field, or one of our scalars) fails the whole request before execution: that is the caller's
-      // input, not an internal error. `spec: true` lets Yoga answer 200 to application/json clients and
-      // 400 to application/graphql-response+json ones, as it does for validation errors.
+      // input, not an internal error.
       const coded = original instanceof GraphQLError && original.extensions?.code ? original : undefined;
-      return new GraphQLError(coded?.message ?? graphQLError.message, {
-        ...at,
-        extensions: {
-          ...(coded?.extensions ?? { code: 'BAD_USER_INPUT' }),
-          http: { spec: true, status: 400 },
-        },
+      return requestInputError(coded?.message ?? graphQLError.message, at.nodes, coded?.extensions, {
+        source: at.source,
+        positions: at.positions,
       });
     }
     if (original instanceof GraphQLError && original.extensions?.code) {

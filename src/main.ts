@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
-import { AdmissionControl } from './admission.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-
 import { createLogger } from './logger.js';
 import type { Sandbox } from './sandbox/index.js';
-import { createRequestListener } from './server.js';
-import { UpstreamClient } from './upstream/http.js';
+import { AdmissionControl } from './server/admission.js';
+import { createRequestListener } from './server/listener.js';
+import { UpstreamClient } from './upstream/client.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);

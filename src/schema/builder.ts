@@ -3,8 +3,8 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
-import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../errors.js';
+import type { GatewayContext } from './context.js';
 
 export type Scalars = {
   DateTime: { Input: string; Output: string };

@@ -1,53 +1,25 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../errors.js';
-import { type Contact, type ContactWrite, contacts } from '../upstream/contacts.js';
+import type { ContactSource } from '../data/index.js';
+import { firstSchema } from '../data/pages.js';
+import { idSchema } from '../ids.js';
+import type { Contact } from '../upstream/contacts.js';
 import { builder } from './builder.js';
-import { firstSchema, pageParams, toConnection } from './connection.js';
+import type { GatewayContext } from './context.js';
+import { cost } from './cost.js';
 import { Channel, ContactStatus, ConversationStatus } from './enums.js';
-import { idSchema, isId } from './ids.js';
-import { selectedChildArgs } from './lookahead.js';
 import { NodeRef } from './node.js';
 import { ContactConnectionRef, ContactRef, ConversationConnectionRef } from './refs.js';
-import { type ContactSource, loadContact } from './sources.js';
 
 // Synchronous when the object is already here (the common case): a promise per scalar field is
 // measurable overhead on large lists.
 const fromContact =
   <T>(pick: (c: Contact) => T) =>
   (source: ContactSource, _args: unknown, ctx: GatewayContext): T | Promise<T> =>
-    'stub' in source ? loadContact(ctx, source).then(pick) : pick(source);
+    'stub' in source ? ctx.data.contacts.load(source).then(pick) : pick(source);
 
 const fullName = (c: Contact) => c.full_name ?? [c.first_name, c.last_name].filter(Boolean).join(' ');
 const fullNameOf = fromContact(fullName);
 const phoneOf = fromContact((c) => c.phone ?? null);
-
-/** Starts E5 for every `conversations` selected under a contact that is about to be fetched by id. */
-export function prefetchContactConversations(
-  ctx: GatewayContext,
-  info: GraphQLResolveInfo,
-  contactId: string,
-) {
-  for (const args of selectedChildArgs(info, 'Contact', 'conversations')) {
-    const first = firstSchema.safeParse(args.first ?? 20);
-    if (!first.success) continue;
-    try {
-      const { limit, offset } = pageParams({ first: first.data, after: args.after as string | undefined });
-      ctx.loaders.contactConversations
-        .load({
-          contactId,
-          status: args.status as string | undefined,
-          channel: args.channel as string | undefined,
-          limit,
-          offset,
-        })
-        .catch(() => undefined); // the field's own resolver reports any failure
-    } catch {
-      // an invalid cursor is reported by the field itself
-    }
-  }
-}
 
 builder.objectType(ContactRef, {
   description: 'A person you message on one or more channels.',
@@ -125,17 +97,8 @@ builder.objectType(ContactRef, {
         first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
         after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
       },
-      resolve: async (source, args, ctx) => {
-        const { limit, offset } = pageParams(args);
-        const page = await ctx.loaders.contactConversations.load({
-          contactId: source.id,
-          status: args.status ?? undefined,
-          channel: args.channel ?? undefined,
-          limit,
-          offset,
-        });
-        return toConnection(page, offset) as never;
-      },
+      extensions: cost({ calls: 1, pageSizeArg: 'first' }),
+      resolve: (source, args, ctx) => ctx.data.contacts.conversations(source.id, args) as never,
     }),
   }),
 });
@@ -203,21 +166,6 @@ const DeleteContactPayload = builder
     }),
   });
 
-function contactWrite(input: Record<string, unknown>): ContactWrite {
-  const names: Record<string, keyof ContactWrite> = {
-    phone: 'phone',
-    email: 'email',
-    firstName: 'first_name',
-    lastName: 'last_name',
-    preferredChannel: 'preferred_channel',
-    metadata: 'metadata',
-  };
-  const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input))
-    if (value !== undefined && names[key]) body[names[key]] = value;
-  return body as ContactWrite;
-}
-
 builder.queryFields((t) => ({
   contact: t.field({
     type: ContactRef,
@@ -233,18 +181,11 @@ builder.queryFields((t) => ({
       .refine((a) => [a.id, a.phone, a.email].filter((v) => v !== undefined && v !== null).length === 1, {
         message: 'give exactly one of id, phone or email',
       }),
-    resolve: async (_root, args, ctx, info) => {
-      if (args.id != null) {
-        const id = String(args.id);
-        if (!isId('contact', id)) return null;
-        const pending = ctx.loaders.contact.load(id);
-        prefetchContactConversations(ctx, info, id);
-        return pending;
-      }
-      const contact = await ctx.loaders.contact.load((args.phone ?? args.email) as string);
-      if (contact) ctx.loaders.primeContact(contact);
-      return contact;
-    },
+    extensions: cost({ calls: 1, freeForIdOnly: true }),
+    resolve: (_root, args, ctx, info) =>
+      args.id != null
+        ? ctx.data.contacts.byId(String(args.id), info)
+        : ctx.data.contacts.byPhoneOrEmail((args.phone ?? args.email) as string),
   }),
   contacts: t.field({
     type: ContactConnectionRef,
@@ -254,11 +195,8 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
       after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const { limit, offset } = pageParams(args);
-      const page = await ctx.loaders.contactList.load({ search: args.search ?? undefined, limit, offset });
-      return toConnection(page, offset) as never;
-    },
+    extensions: cost({ calls: 1, pageSizeArg: 'first' }),
+    resolve: (_root, args, ctx) => ctx.data.contacts.list(args) as never,
   }),
 }));
 
@@ -274,12 +212,8 @@ builder.mutationFields((t) => ({
     description:
       'Creates a contact. A phone or email already in use gives DUPLICATE_CONTACT with existingContactId.',
     args: { input: t.arg({ type: CreateContactInput, required: true, description: 'The new contact.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      const contact = await contacts.create(ctx.client, ctx.caller, contactWrite(input));
-      ctx.loaders.clearLists();
-      ctx.loaders.primeContact(contact);
-      return contact;
-    },
+    extensions: cost({ calls: 1 }),
+    resolve: (_root, { input }, ctx) => ctx.data.contacts.create(input),
   }),
   updateContact: t.field({
     type: ContactRef,
@@ -288,27 +222,14 @@ builder.mutationFields((t) => ({
       id: t.arg.id(contactIdArg),
       input: t.arg({ type: UpdateContactInput, required: true, description: 'The fields to change.' }),
     },
-    resolve: async (_root, { id, input }, ctx) => {
-      const body = contactWrite(input);
-      if (Object.keys(body).length === 0)
-        throw badUserInput('input must change at least one field', { field: 'input', reason: 'empty' });
-      const contact = await contacts.update(ctx.client, ctx.caller, String(id), body);
-      ctx.loaders.contact.clearAll();
-      ctx.loaders.clearLists();
-      ctx.loaders.primeContact(contact);
-      return contact;
-    },
+    extensions: cost({ calls: 1 }),
+    resolve: (_root, { id, input }, ctx) => ctx.data.contacts.update(String(id), input),
   }),
   deleteContact: t.field({
     type: DeleteContactPayload,
     description: 'Deletes a contact with all of its conversations and messages.',
     args: { id: t.arg.id(contactIdArg) },
-    resolve: async (_root, { id }, ctx) => {
-      await contacts.delete(ctx.client, ctx.caller, String(id));
-      ctx.loaders.contact.clearAll();
-      ctx.loaders.conversation.clearAll();
-      ctx.loaders.clearLists();
-      return { deletedContactId: String(id) };
-    },
+    extensions: cost({ calls: 1 }),
+    resolve: (_root, { id }, ctx) => ctx.data.contacts.delete(String(id)),
   }),
 }));

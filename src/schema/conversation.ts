@@ -1,11 +1,11 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../errors.js';
-import { type Conversation, type ConversationWrite, conversations } from '../upstream/conversations.js';
-import { messages, type SendMessageBody } from '../upstream/messages.js';
+import { type ConversationSource, contactOf, contactStub } from '../data/index.js';
+import { firstSchema } from '../data/pages.js';
+import { idSchema } from '../ids.js';
+import type { Conversation } from '../upstream/conversations.js';
 import { builder } from './builder.js';
-import { firstSchema, pageParams, toConnection } from './connection.js';
+import type { GatewayContext } from './context.js';
+import { cost } from './cost.js';
 import {
   Channel,
   ConversationOrder,
@@ -13,37 +13,16 @@ import {
   ConversationStatus,
   MessageType,
 } from './enums.js';
-import { idSchema, isId } from './ids.js';
-import { selectedChildArgs } from './lookahead.js';
 import { AgentRef, MessageConnectionRef, MessageRef } from './message.js';
 import { NodeRef } from './node.js';
 import { ContactRef, ConversationConnectionRef, ConversationRef } from './refs.js';
-import { type ConversationSource, contactOf, contactStub, loadConversation } from './sources.js';
 
 // Synchronous when the object is already here, as in contact.ts.
 const fromConversation =
   <T>(pick: (c: Conversation) => T) =>
   (source: ConversationSource, _args: unknown, ctx: GatewayContext): T | Promise<T> =>
-    'stub' in source ? loadConversation(ctx, source).then(pick) : pick(source);
+    'stub' in source ? ctx.data.conversations.load(source).then(pick) : pick(source);
 const contactOfConversation = fromConversation(contactOf);
-
-/** Starts E10 for every `messages` selected under a conversation that is about to be fetched by id. */
-export function prefetchConversationMessages(
-  ctx: GatewayContext,
-  info: GraphQLResolveInfo,
-  conversationId: string,
-) {
-  for (const args of selectedChildArgs(info, 'Conversation', 'messages')) {
-    const first = firstSchema.safeParse(args.first ?? 20);
-    if (!first.success) continue;
-    try {
-      const { limit, offset } = pageParams({ first: first.data, after: args.after as string | undefined });
-      ctx.loaders.conversationMessages.load({ conversationId, limit, offset }).catch(() => undefined);
-    } catch {
-      // an invalid cursor is reported by the field itself
-    }
-  }
-}
 
 builder.objectType(ConversationRef, {
   description: 'A thread between your team and one contact on one channel.',
@@ -55,6 +34,7 @@ builder.objectType(ConversationRef, {
     contact: t.field({
       type: ContactRef,
       description: 'The contact this conversation is with.',
+      extensions: cost({ calls: 1, freeForIdOnly: true }),
       resolve: (source, _a, ctx) => {
         if ('stub' in source && source.contactId) return contactStub(source.contactId);
         return contactOfConversation(source, _a, ctx);
@@ -127,15 +107,8 @@ builder.objectType(ConversationRef, {
         first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
         after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
       },
-      resolve: async (source, args, ctx) => {
-        const { limit, offset } = pageParams(args);
-        const page = await ctx.loaders.conversationMessages.load({
-          conversationId: source.id,
-          limit,
-          offset,
-        });
-        return toConnection(page, offset) as never;
-      },
+      extensions: cost({ calls: 1, pageSizeArg: 'first' }),
+      resolve: (source, args, ctx) => ctx.data.conversations.messages(source.id, args) as never,
     }),
   }),
 });
@@ -236,13 +209,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One conversation by id; null when it does not exist.',
     args: { id: t.arg.id({ required: true, description: 'Conversation id (conv_…).' }) },
-    resolve: (_root, { id }, ctx, info) => {
-      const value = String(id);
-      if (!isId('conversation', value)) return null;
-      const pending = ctx.loaders.conversation.load(value);
-      prefetchConversationMessages(ctx, info, value);
-      return pending;
-    },
+    extensions: cost({ calls: 1, freeForIdOnly: true }),
+    resolve: (_root, { id }, ctx, info) => ctx.data.conversations.byId(String(id), info),
   }),
   conversations: t.field({
     type: ConversationConnectionRef,
@@ -257,21 +225,8 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
       after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const { limit, offset } = pageParams(args);
-      const f = args.filter;
-      const page = await ctx.loaders.conversationList.load({
-        status: f?.status ?? undefined,
-        channel: f?.channel ?? undefined,
-        assigned_to: f?.unassigned ? 'none' : f?.assignedTo != null ? String(f.assignedTo) : undefined,
-        label: f?.label ?? undefined,
-        search: f?.search ?? undefined,
-        sort: args.orderBy ?? undefined,
-        limit,
-        offset,
-      });
-      return toConnection(page, offset) as never;
-    },
+    extensions: cost({ calls: 1, pageSizeArg: 'first' }),
+    resolve: (_root, args, ctx) => ctx.data.conversations.list(args) as never,
   }),
 }));
 
@@ -288,21 +243,8 @@ builder.mutationFields((t) => ({
       }),
       input: t.arg({ type: SendMessageInput, required: true, description: 'The message.' }),
     },
-    resolve: async (_root, { contactId, input }, ctx) => {
-      const body: SendMessageBody = { channel: input.channel, message_type: input.messageType };
-      if (input.content != null) body.content = input.content;
-      if (input.templateName != null) body.template_name = input.templateName;
-      if (input.templateParameters != null) body.template_parameters = input.templateParameters;
-      if (input.mediaUrl != null) body.media_url = input.mediaUrl;
-      if (input.caption != null) body.caption = input.caption;
-      if (input.filename != null) body.filename = input.filename;
-      const message = await messages.send(ctx.client, ctx.caller, String(contactId), body);
-      // Counters, previews and lists of the conversation and contact changed.
-      ctx.loaders.conversation.clear(message.conversation_id);
-      ctx.loaders.contact.clearAll();
-      ctx.loaders.clearLists();
-      return message;
-    },
+    extensions: cost({ calls: 1 }),
+    resolve: (_root, { contactId, input }, ctx) => ctx.data.conversations.send(String(contactId), input),
   }),
   updateConversation: t.field({
     type: ConversationRef,
@@ -315,20 +257,7 @@ builder.mutationFields((t) => ({
       }),
       input: t.arg({ type: UpdateConversationInput, required: true, description: 'The fields to change.' }),
     },
-    resolve: async (_root, { id, input }, ctx) => {
-      const body: ConversationWrite = {};
-      if (input.status != null) body.status = input.status;
-      if (input.priority != null) body.priority = input.priority;
-      if (input.assignedTo !== undefined)
-        body.assigned_to = input.assignedTo === null ? null : String(input.assignedTo);
-      if (input.labels != null) body.labels = input.labels;
-      if (input.subject !== undefined) body.subject = input.subject;
-      if (Object.keys(body).length === 0)
-        throw badUserInput('input must change at least one field', { field: 'input', reason: 'empty' });
-      const conversation = await conversations.update(ctx.client, ctx.caller, String(id), body);
-      ctx.loaders.clearLists();
-      ctx.loaders.primeConversation(conversation);
-      return conversation;
-    },
+    extensions: cost({ calls: 1 }),
+    resolve: (_root, { id, input }, ctx) => ctx.data.conversations.update(String(id), input),
   }),
 }));

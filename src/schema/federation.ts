@@ -2,9 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 import { builder } from './builder.js';
-import { prefetchContactConversations } from './contact.js';
-import { prefetchConversationMessages } from './conversation.js';
-import { isId } from './ids.js';
+import { cost } from './cost.js';
 import { ContactRef, ConversationRef } from './refs.js';
 
 // Contact and Conversation are federation entities keyed by their HueChat id. A router's
@@ -14,23 +12,13 @@ import { ContactRef, ConversationRef } from './refs.js';
 
 builder.asEntity(ContactRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx, info) => {
-    if (!isId('contact', ref.id)) return null;
-    const pending = ctx.loaders.contact.load(ref.id);
-    // As Query.contact: the contact and its selected conversation list go out together.
-    prefetchContactConversations(ctx, info, ref.id);
-    return pending;
-  },
+  // As Query.contact: the contact and its selected conversation list go out together.
+  resolveReference: (ref, ctx, info) => ctx.data.contacts.byId(ref.id, info),
 });
 
 builder.asEntity(ConversationRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx, info) => {
-    if (!isId('conversation', ref.id)) return null;
-    const pending = ctx.loaders.conversation.load(ref.id);
-    prefetchConversationMessages(ctx, info, ref.id);
-    return pending;
-  },
+  resolveReference: (ref, ctx, info) => ctx.data.conversations.byId(ref.id, info),
 });
 
 const ENTITY_TYPES = ['Contact', 'Conversation'] as const;
@@ -49,6 +37,11 @@ export function guardEntities(schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getQueryType()?.getFields()._entities;
   const resolve = field?.resolve;
   if (!field || !resolve) throw new Error('the subgraph schema has no _entities resolver');
+  // Declared here, as on every other field that fetches: the plugin builds `_entities` itself.
+  field.extensions = {
+    ...field.extensions,
+    ...cost({ calls: 1, perItemOf: 'representations', freeForIdOnly: true }),
+  };
   field.resolve = (source, args: { representations?: unknown[] }, ctx, info) => {
     const representations = args.representations ?? [];
     const checked = representations.map((rep, index) => {

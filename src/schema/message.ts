@@ -1,9 +1,10 @@
+import { contactStub, conversationStub } from '../data/index.js';
+import { isId } from '../ids.js';
 import type { Message } from '../upstream/messages.js';
 import { builder } from './builder.js';
+import { cost } from './cost.js';
 import { Channel, MessageSender, MessageStatus, MessageType } from './enums.js';
-import { isId } from './ids.js';
 import { ContactRef, ConversationRef } from './refs.js';
-import { contactStub, conversationStub } from './sources.js';
 
 export const AgentRef = builder
   .objectRef<{ id: string; name: string; email?: string | null }>('Agent')
@@ -29,11 +30,13 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
     conversation: t.field({
       type: ConversationRef,
       description: 'The conversation the message belongs to.',
+      extensions: cost({ calls: 1, freeForIdOnly: true }),
       resolve: (m) => conversationStub(m.conversation_id, m.contact_id),
     }),
     contact: t.field({
       type: ContactRef,
       description: 'The contact of the conversation.',
+      extensions: cost({ calls: 1, freeForIdOnly: true }),
       resolve: (m) => contactStub(m.contact_id),
     }),
     channel: t.field({

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
-import { prefetchContactConversations } from './contact.js';
-import { prefetchConversationMessages } from './conversation.js';
-import { NodeRef, nodeKind } from './node.js';
+import { cost } from './cost.js';
+import { NodeRef } from './node.js';
 
 builder.queryFields((t) => ({
   node: t.field({
@@ -10,19 +9,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'Any object by its HueChat id (cnt_… or conv_…); null when it does not exist.',
     args: { id: t.arg.id({ required: true, description: 'A contact or conversation id.' }) },
-    resolve: (_root, { id }, ctx, info) => {
-      const value = String(id);
-      switch (nodeKind(value)) {
-        case 'contact':
-          prefetchContactConversations(ctx, info, value);
-          return ctx.loaders.contact.load(value);
-        case 'conversation':
-          prefetchConversationMessages(ctx, info, value);
-          return ctx.loaders.conversation.load(value);
-        default:
-          return null;
-      }
-    },
+    extensions: cost({ calls: 1, freeForIdOnly: true }),
+    resolve: (_root, { id }, ctx, info) => ctx.data.node(String(id), info),
   }),
   nodes: t.field({
     type: [NodeRef],
@@ -35,17 +23,7 @@ builder.queryFields((t) => ({
         validate: z.array(z.unknown()).max(100, 'at most 100 ids'),
       }),
     },
-    resolve: (_root, { ids }, ctx) =>
-      ids.map((id) => {
-        const value = String(id);
-        switch (nodeKind(value)) {
-          case 'contact':
-            return ctx.loaders.contact.load(value);
-          case 'conversation':
-            return ctx.loaders.conversation.load(value);
-          default:
-            return null;
-        }
-      }),
+    extensions: cost({ calls: 1, perItemOf: 'ids', freeForIdOnly: true }),
+    resolve: (_root, { ids }, ctx) => ids.map((id) => ctx.data.node(String(id))),
   }),
 }));

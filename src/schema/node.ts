@@ -1,6 +1,5 @@
+import type { ContactSource, ConversationSource } from '../data/index.js';
 import { builder } from './builder.js';
-import { isId } from './ids.js';
-import type { ContactSource, ConversationSource } from './sources.js';
 
 export const NodeRef = builder.interfaceRef<ContactSource | ConversationSource>('Node').implement({
   description: 'An object with a HueChat id (cnt_… for contacts, conv_… for conversations).',
@@ -10,12 +9,3 @@ export const NodeRef = builder.interfaceRef<ContactSource | ConversationSource>(
   // The id prefix says what an object is, stub or full (SPEC §1 id prefixes).
   resolveType: (value) => (value.id.startsWith('cnt_') ? 'Contact' : 'Conversation'),
 });
-
-export type NodeKind = 'contact' | 'conversation';
-
-/** Which kind of node an id names; undefined for anything that is not a well-formed HueChat id. */
-export function nodeKind(id: string): NodeKind | undefined {
-  if (isId('contact', id)) return 'contact';
-  if (isId('conversation', id)) return 'conversation';
-  return undefined;
-}

@@ -1,5 +1,5 @@
+import type { ContactSource, ConversationSource } from '../data/index.js';
 import { builder } from './builder.js';
-import type { ContactSource, ConversationSource } from './sources.js';
 
 // Contact and Conversation refer to each other; their refs live apart from their implementations.
 export const ContactRef = builder.objectRef<ContactSource>('Contact');

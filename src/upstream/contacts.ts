@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { CallerContext } from './call.js';
+import type { UpstreamClient } from './client.js';
 import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
-import type { CallerContext, UpstreamClient } from './http.js';
 
 /** SPEC §3.1. Optional-and-unset fields come back as null; absent is tolerated too. */
 export const contactSchema = responseSchema(

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { CallerContext } from './call.js';
+import type { UpstreamClient } from './client.js';
 import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
 import { contactSchema, contactSummarySchema } from './contacts.js';
-import type { CallerContext, UpstreamClient } from './http.js';
 
 export const conversationStatusSchema = z.enum(['open', 'closed', 'archived']);
 export const prioritySchema = z.enum(['low', 'medium', 'high']);

@@ -49,3 +49,31 @@ export class UpstreamError extends Error {
     this.retryAfter = init.retryAfter;
   }
 }
+
+/** HueChat answered 404: the resource does not exist (for this key). */
+export const isNotFound = (err: unknown): err is UpstreamError =>
+  err instanceof UpstreamError && err.kind === 'http' && err.status === 404;
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause) return errorCode(cause);
+  }
+  return undefined;
+}
+
+/**
+ * What a failure to get an answer at all was, matched on undici's `err.code`: the caller leaving,
+ * no answer in time, or (refused, reset, DNS, closed socket, anything else) no upstream to talk to.
+ */
+export function transportFailure(err: unknown, signal: AbortSignal | undefined): UpstreamErrorKind {
+  const code = errorCode(err);
+  if (signal?.aborted || code === 'UND_ERR_ABORTED' || (err as Error)?.name === 'AbortError')
+    return 'aborted';
+  if (code && TIMEOUT_CODES.has(code)) return 'timeout';
+  return 'unavailable';
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { CallerContext } from './call.js';
+import type { UpstreamClient } from './client.js';
 import { channelSchema, type PageParams, pageSchema, responseSchema, timestampSchema } from './common.js';
-import type { CallerContext, UpstreamClient } from './http.js';
 
 /** SPEC §3.4 */
 export const messageSchema = responseSchema(

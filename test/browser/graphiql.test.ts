@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { type Browser, chromium, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY } from '../../src/gateway.js';
 import { schema } from '../../src/schema/index.js';
+import { DEFAULT_QUERY } from '../../src/server/graphiql.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 // GraphiQL as a person meets it: `npm start` in sandbox mode, open /graphql in a browser, press run.

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AdmissionControl } from '../../src/admission.js';
+import { AdmissionControl } from '../../src/server/admission.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

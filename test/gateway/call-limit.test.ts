@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { estimateUpstreamCalls } from '../../src/schema/cost.js';
 import { schema, subgraphSchema } from '../../src/schema/index.js';
-import { estimateUpstreamCalls } from '../../src/use-upstream-call-limit.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const estimate = (query: string, variables?: Record<string, unknown>, s = schema) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { subgraphSchema } from '../../src/schema/index.js';
+import { createGateway } from '../../src/server/gateway.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 /**

@@ -1,7 +1,7 @@
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { createGateway } from '../../src/server/gateway.js';
 import { ErrorsContactByPhoneDocument, ErrorsCreateContactDocument } from '../gql/graphql.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 

@@ -9,8 +9,12 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox/index.js';
-import { createRequestListener, type RequestListenerOptions, SUBGRAPH_ENDPOINT } from '../../src/server.js';
-import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/http.js';
+import {
+  createRequestListener,
+  type RequestListenerOptions,
+  SUBGRAPH_ENDPOINT,
+} from '../../src/server/listener.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/client.js';
 
 export const SANDBOX_KEY = 'sk_test_sandbox';
 export const OTHER_KEY = 'sk_test_other';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { UpstreamCallTrace } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
-import type { UpstreamCallTrace } from '../../src/upstream/http.js';
 import {
   closeClients,
   createClient,

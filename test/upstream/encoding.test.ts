@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
-import { encodeSegment, type UpstreamClient } from '../../src/upstream/http.js';
 import { messages } from '../../src/upstream/messages.js';
-import { webhooks } from '../../src/upstream/webhooks.js';
+import { encodeSegment } from '../../src/upstream/paths.js';
 import { caller, closeClients, createClient, upstreamFailure } from './helpers.js';
 
 let sandbox: Sandbox;
@@ -110,8 +110,8 @@ describe('an identifier cannot change the route', () => {
     });
   });
 
-  it('refuses an empty id instead of calling GET /webhooks/, which is the webhook list', async () => {
-    await expect(webhooks.get(client, me, '')).rejects.toThrow();
+  it('refuses an empty id instead of calling GET /contact/, which is no contact', async () => {
+    await expect(contacts.get(client, me, '')).rejects.toThrow();
 
     expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });

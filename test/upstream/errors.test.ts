@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
-import type { UpstreamClient } from '../../src/upstream/http.js';
 import { messages } from '../../src/upstream/messages.js';
 import { ManualClock } from '../sandbox/helpers.js';
 import {

@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
-import { UpstreamError } from '../../src/upstream/errors.js';
 import {
   type CallerContext,
   type UpstreamCallTrace,
   UpstreamClient,
   type UpstreamClientOptions,
-} from '../../src/upstream/http.js';
+} from '../../src/upstream/client.js';
+import { UpstreamError } from '../../src/upstream/errors.js';
 
 export const KEY = 'sk_test_sandbox';
 export const OTHER_KEY = 'sk_test_other';

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
-import type { UpstreamClient } from '../../src/upstream/http.js';
 import { messages } from '../../src/upstream/messages.js';
-import { templates } from '../../src/upstream/templates.js';
-import { webhooks } from '../../src/upstream/webhooks.js';
 import {
   caller,
   closeClients,
@@ -273,64 +271,5 @@ describe('conversations and messages', () => {
     expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `PUT /v2/conversation/${conversationId}`,
     ]);
-  });
-});
-
-describe('webhooks', () => {
-  it('creates, reads, lists, updates and deletes a subscription', async () => {
-    const created = await webhooks.create(client, me, {
-      url: 'http://127.0.0.1:9/hooks',
-      events: ['message.received'],
-    });
-    expect(created).toMatchObject({
-      id: expect.stringMatching(/^wh_/),
-      url: 'http://127.0.0.1:9/hooks',
-      events: ['message.received'],
-      active: true,
-      retry_policy: 'exponential',
-      signing_secret: expect.stringMatching(/^whsec_/),
-    });
-
-    await expect(webhooks.get(client, me, created.id)).resolves.toMatchObject({ id: created.id });
-    const list = await webhooks.list(client, me, { limit: 50 });
-    expect(list.data.map((w) => w.id)).toContain(created.id);
-
-    const updated = await webhooks.update(client, me, created.id, { active: false, retry_policy: 'linear' });
-    expect(updated).toMatchObject({ id: created.id, active: false, retry_policy: 'linear' });
-
-    await expect(webhooks.delete(client, me, created.id)).resolves.toBeUndefined();
-    const err = await upstreamFailure(webhooks.get(client, me, created.id));
-    expect(err).toMatchObject({ kind: 'http', status: 404, error: 'not_found' });
-
-    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'POST /v2/webhooks',
-      `GET /v2/webhooks/${created.id}`,
-      'GET /v2/webhooks',
-      `PUT /v2/webhooks/${created.id}`,
-      `DELETE /v2/webhooks/${created.id}`,
-      `GET /v2/webhooks/${created.id}`,
-    ]);
-  });
-});
-
-describe('templates', () => {
-  it('lists the WhatsApp templates', async () => {
-    const page = await templates.listWhatsApp(client, me);
-
-    expect(page.data.length).toBeGreaterThan(0);
-    for (const template of page.data) {
-      expect(template).toMatchObject({ name: expect.any(String), status: expect.any(String) });
-    }
-    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /v2/channels/whatsapp/templates',
-    ]);
-  });
-
-  it('pages the WhatsApp templates', async () => {
-    const page = await templates.listWhatsApp(client, me, { limit: 1, offset: 1 });
-
-    expect(page.data).toHaveLength(1);
-    expect(page.pagination).toMatchObject({ limit: 1, offset: 1 });
-    expect(sandbox.requests[0].query).toEqual({ limit: '1', offset: '1' });
   });
 });

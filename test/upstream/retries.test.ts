@@ -1,10 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
-import type { UpstreamClient } from '../../src/upstream/http.js';
 import { messages } from '../../src/upstream/messages.js';
-import { webhooks } from '../../src/upstream/webhooks.js';
 import {
   caller,
   closeClients,
@@ -208,12 +207,12 @@ describe('writes are never retried', () => {
       ],
     });
 
-    const first = await upstreamFailure(webhooks.delete(client, me, 'wh_any'));
-    const second = await upstreamFailure(webhooks.delete(client, me, 'wh_any'));
+    const first = await upstreamFailure(contacts.delete(client, me, 'cnt_any'));
+    const second = await upstreamFailure(contacts.delete(client, me, 'cnt_any'));
 
     expect(first).toMatchObject({ kind: 'http', status: 503 });
     expect(second.kind).toBe('unavailable');
-    expect(requestsTo(sandbox, 'DELETE', '/v2/webhooks/wh_any')).toHaveLength(2);
+    expect(requestsTo(sandbox, 'DELETE', '/v2/contact/cnt_any')).toHaveLength(2);
   });
 
   it('does not retry a POST that was rate limited with a short Retry-After', async () => {

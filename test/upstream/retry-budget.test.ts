@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
-import { RetryBudget } from '../../src/upstream/http.js';
+import { RetryBudget } from '../../src/upstream/retry.js';
 import {
   caller,
   closeClients,

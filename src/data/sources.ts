@@ -1,5 +1,3 @@
-import type { GatewayContext } from '../context.js';
-import { notFound } from '../errors.js';
 import type { Contact, ContactSummary } from '../upstream/contacts.js';
 import type { Conversation } from '../upstream/conversations.js';
 
@@ -32,24 +30,6 @@ export const conversationStub = (id: string, contactId?: string): ConversationSt
   id,
   contactId,
 });
-
-export async function loadContact(ctx: GatewayContext, source: ContactSource): Promise<Contact> {
-  if (!('stub' in source)) return source;
-  const contact = await ctx.loaders.contact.load(source.id);
-  if (!contact) throw ctx.loaders.notFoundError('contact', source.id) ?? notFound('contact', source.id);
-  return contact;
-}
-
-export async function loadConversation(
-  ctx: GatewayContext,
-  source: ConversationSource,
-): Promise<Conversation> {
-  if (!('stub' in source)) return source;
-  const conversation = await ctx.loaders.conversation.load(source.id);
-  if (!conversation)
-    throw ctx.loaders.notFoundError('conversation', source.id) ?? notFound('conversation', source.id);
-  return conversation;
-}
 
 /** A conversation's contact: the embedded object when it is complete, else a stub. */
 export function contactOf(conversation: Conversation): ContactSource {

@@ -1,18 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { YogaInitialContext } from 'graphql-yoga';
-import { gatewayError } from './errors.js';
-import type { CallerContext, UpstreamCallTrace, UpstreamClient } from './upstream/http.js';
-import { createLoaders, type Loaders } from './upstream/loaders.js';
-
-export interface GatewayContext {
-  /** The caller's HueChat key; never logged, never in an error. */
-  apiKey: string;
-  caller: CallerContext;
-  client: UpstreamClient;
-  loaders: Loaders;
-  /** REST calls made for this request, when the caller asked for the waterfall. */
-  upstreamCalls: UpstreamCallTrace[] | undefined;
-}
+import { createDataLayer } from '../data/index.js';
+import { gatewayError } from '../errors.js';
+import type { GatewayContext } from '../schema/context.js';
+import type { CallerContext, UpstreamCallTrace } from '../upstream/call.js';
+import type { UpstreamClient } from '../upstream/client.js';
 
 /** `X-API-Key` first, then `Authorization: Bearer` (CONTRACT §2). */
 export function apiKeyFrom(headers: Headers): string | undefined {
@@ -23,6 +15,7 @@ export function apiKeyFrom(headers: Headers): string | undefined {
 }
 
 export const WATERFALL_HEADER = 'x-huechat-waterfall';
+export type { GatewayContext } from '../schema/context.js';
 
 export interface ContextOptions {
   client: UpstreamClient;
@@ -46,7 +39,7 @@ function plainSignal(signal: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-/** A new object per request: the loaders, the key and the trace never outlive it. */
+/** A new object per request: the data layer, the key and the trace never outlive it. */
 export function createContextFactory(options: ContextOptions) {
   return ({ request }: YogaInitialContext): GatewayContext => {
     const apiKey = apiKeyFrom(request.headers) ?? options.defaultApiKey;
@@ -65,12 +58,6 @@ export function createContextFactory(options: ContextOptions) {
       signal: plainSignal(request.signal),
       trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
     };
-    return {
-      apiKey,
-      caller,
-      client: options.client,
-      loaders: createLoaders(options.client, caller),
-      upstreamCalls,
-    };
+    return { caller, data: createDataLayer(options.client, caller), upstreamCalls };
   };
 }

@@ -23,3 +23,12 @@ export const idSchema = (kind: IdKind) =>
       ID_PATTERNS[kind],
       `must be a HueChat ${kind} id (${ID_PATTERNS[kind].source.slice(1, -1).split('[')[0]}…)`,
     );
+
+export type NodeKind = 'contact' | 'conversation';
+
+/** Which kind of node an id names; undefined for anything that is not a well-formed HueChat id. */
+export function nodeKind(id: string): NodeKind | undefined {
+  if (isId('contact', id)) return 'contact';
+  if (isId('conversation', id)) return 'conversation';
+  return undefined;
+}

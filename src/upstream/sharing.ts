@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { Call, CallerContext, Send, UpstreamCallTrace } from './call.js';
+import { UpstreamError } from './errors.js';
+
 /**
  * In-flight sharing of identical reads: requests that ask for the same GET with the same key while
  * one is already on the wire wait for that one instead of sending their own. Only while in flight
@@ -102,4 +106,63 @@ export class InFlightReads {
     if (this.entries.get(shared.key) === shared) this.entries.delete(shared.key);
     shared.controller.abort();
   }
+}
+
+/** A hash of the caller's key, computed once per caller: sharing is keyed by it, never the key itself. */
+const keyHashes = new WeakMap<CallerContext, string>();
+export function keyHashOf(caller: CallerContext): string {
+  let hash = keyHashes.get(caller);
+  if (!hash) {
+    hash = createHash('sha256').update(caller.apiKey).digest('base64url');
+    keyHashes.set(caller, hash);
+  }
+  return hash;
+}
+
+/**
+ * In-flight sharing around the retrying part: identical GETs of one key share one call (retries
+ * included); a write by a key ends the sharing of that key's reads before it starts and after it ends,
+ * so nobody joins a read that began before the write. A request that joined a call reports it to its
+ * trace as `coalesced`.
+ */
+export function shareReads(next: Send, inflight: InFlightReads = new InFlightReads()): Send {
+  return async (call: Call) => {
+    const { caller, spec, path } = call;
+    const prefix = `${keyHashOf(caller)} `;
+    if (spec.method !== 'GET') {
+      inflight.forget(prefix);
+      try {
+        return await next(call);
+      } finally {
+        inflight.forget(prefix);
+      }
+    }
+    const joinedAt = performance.now();
+    const { promise, joined } = inflight.run(
+      prefix + path,
+      caller.signal,
+      (signal) => next({ ...call, caller: { ...caller, signal } }),
+      () => new UpstreamError({ kind: 'aborted', method: spec.method, route: spec.route }),
+    );
+    if (joined && caller.trace) {
+      const trace = caller.trace;
+      const report = (outcome: UpstreamCallTrace['outcome'], status: number | undefined) =>
+        trace({
+          method: spec.method,
+          route: spec.route,
+          status,
+          startedAt: joinedAt,
+          durationMs: performance.now() - joinedAt,
+          attempt: 0,
+          outcome,
+          coalesced: true,
+        });
+      promise.then(
+        () => report('ok', 200),
+        (err: unknown) =>
+          report(err instanceof UpstreamError ? err.kind : 'unavailable', (err as UpstreamError).status),
+      );
+    }
+    return promise;
+  };
 }

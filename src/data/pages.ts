@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badUserInput } from '../errors.js';
-import type { Page } from '../upstream/common.js';
+import type { Page, PageParams } from '../upstream/common.js';
 
 /** The REST maximum page size (SPEC §5). */
 export const MAX_PAGE = 100;
@@ -45,7 +45,7 @@ export function cursorToOffset(cursor: string): number | undefined {
   return Number.isSafeInteger(offset) && offsetToCursor(offset) === cursor ? offset : undefined;
 }
 
-export function pageParams(args: ConnectionArgs): { limit: number; offset: number } {
+export function pageParams(args: ConnectionArgs): Required<PageParams> {
   const limit = args.first ?? 20;
   if (args.after === undefined || args.after === null) return { limit, offset: 0 };
   const offset = cursorToOffset(args.after);
@@ -73,14 +73,8 @@ class OffsetEdge<N> {
   }
 }
 
-export function toConnection<T, N = T>(
-  page: Page<T>,
-  offset: number,
-  map?: (item: T) => N,
-): ConnectionShape<N> {
-  const edges = page.data.map(
-    (item, i) => new OffsetEdge(map ? map(item) : (item as unknown as N), offset + i),
-  );
+export function toConnection<T>(page: Page<T>, offset: number): ConnectionShape<T> {
+  const edges = page.data.map((item, i) => new OffsetEdge(item, offset + i));
   const count = edges.length;
   return {
     edges,
@@ -96,4 +90,20 @@ export function toConnection<T, N = T>(
     },
     totalCount: page.pagination.total,
   };
+}
+
+/**
+ * The page a connection field's raw arguments (as a lookahead reads them) ask for, or undefined when
+ * they are invalid: then the field itself reports the error, and nothing is fetched ahead for it.
+ */
+export function pageParamsOf(args: Record<string, unknown>): Required<PageParams> | undefined {
+  const first = firstSchema.safeParse(args.first ?? 20);
+  if (!first.success) return undefined;
+  const after = args.after;
+  if (after !== undefined && after !== null && typeof after !== 'string') return undefined;
+  try {
+    return pageParams({ first: first.data, after });
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import {
   validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { requestInputError } from '../../errors.js';
 
 /**
  * An argument value that cannot be what its type says (`first: "ten"`, `orderBy: FOO`, a phone that
@@ -36,14 +37,7 @@ export function useArgumentValueErrors(): Plugin {
             // Our scalars raise coded errors with details; graphql-js's own messages get the code alone.
             const extensions =
               code && code !== 'GRAPHQL_VALIDATION_FAILED' ? error.extensions : (own?.extensions ?? {});
-            return new GraphQLError(error.message, {
-              nodes: error.nodes,
-              extensions: {
-                ...extensions,
-                code: 'BAD_USER_INPUT',
-                http: { spec: true, status: 400 },
-              },
-            });
+            return requestInputError(error.message, error.nodes, { ...extensions, code: 'BAD_USER_INPUT' });
           }),
         );
       };

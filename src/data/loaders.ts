@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
-import type { Page, PageParams } from './common.js';
-import { type Contact, contacts } from './contacts.js';
-import { type Conversation, type ConversationListParams, conversations } from './conversations.js';
-import { UpstreamError } from './errors.js';
-import type { CallerContext, UpstreamClient } from './http.js';
-import { type Message, messages } from './messages.js';
+import type { CallerContext } from '../upstream/call.js';
+import type { UpstreamClient } from '../upstream/client.js';
+import type { Page, PageParams } from '../upstream/common.js';
+import { type Contact, contacts } from '../upstream/contacts.js';
+import { type Conversation, type ConversationListParams, conversations } from '../upstream/conversations.js';
+import { isNotFound, type UpstreamError } from '../upstream/errors.js';
+import { type Message, messages } from '../upstream/messages.js';
 
 export interface ContactConversationsKey extends PageParams {
   contactId: string;
@@ -38,9 +39,6 @@ const paramsKey = (value: object) => {
   return key;
 };
 
-const is404 = (err: unknown): err is UpstreamError =>
-  err instanceof UpstreamError && err.kind === 'http' && err.status === 404;
-
 /**
  * The REST API has no batch endpoint, so a "batch" is one GET per distinct key, all in flight at once;
  * the keep-alive pool's connection count bounds how many actually run together. Each key settles on
@@ -50,32 +48,38 @@ function perKey<K, V>(fetch: (key: K) => Promise<V>) {
   return (keys: readonly K[]) => Promise.all(keys.map((k) => fetch(k).catch((err: Error) => err)));
 }
 
+/** HueChat's 404 for an object, kept as a loader value (DataLoader would reject on an Error value). */
+export class Missing {
+  constructor(readonly error: UpstreamError) {}
+}
+
+/**
+ * An object looked up by id: the object, or HueChat's 404 for it, kept so that the request asks only
+ * once and `lookups` (scope.ts) can decide what a missing object means where it is used.
+ */
+export type Lookup<T> = T | Missing;
+const keep404 = <T>(promise: Promise<T>): Promise<Lookup<T>> =>
+  promise.catch((err: unknown) => {
+    if (isNotFound(err)) return new Missing(err);
+    throw err;
+  });
+
 /** Per-request loaders: created in the context, never shared between requests or callers. */
 export function createLoaders(client: UpstreamClient, caller: CallerContext) {
-  // A lookup that found nothing is null (CONTRACT §3); the 404 itself is kept for the non-null fields
-  // that needed the object, so their NOT_FOUND carries HueChat's status, error and request id.
-  const notFound = new Map<string, UpstreamError>();
-  const nullOn404 = <T>(kind: string, key: string, promise: Promise<T>): Promise<T | null> =>
-    promise.catch((err: unknown) => {
-      if (!is404(err)) throw err;
-      notFound.set(`${kind}:${key}`, err);
-      return null;
-    });
-
-  const contact = new DataLoader<string, Contact | null>(
+  const contact = new DataLoader<string, Lookup<Contact>>(
     perKey((identifier) =>
-      nullOn404('contact', identifier, contacts.get(client, caller, identifier)).then((c) => {
+      keep404(contacts.get(client, caller, identifier)).then((c) => {
         // Found by phone or email: the same contact asked for by id later costs nothing.
-        if (c && c.id !== identifier) contact.prime(c.id, c);
+        if (!(c instanceof Missing) && c.id !== identifier) contact.prime(c.id, c);
         return c;
       }),
     ),
   );
-  const conversation = new DataLoader<string, Conversation | null>(
+  const conversation = new DataLoader<string, Lookup<Conversation>>(
     perKey((id) =>
-      nullOn404('conversation', id, conversations.get(client, caller, id)).then((c) => {
+      keep404(conversations.get(client, caller, id)).then((c) => {
         // A message of this conversation names the same contact by id (Message.contact).
-        if (c) primeEmbeddedContact(c);
+        if (!(c instanceof Missing)) primeEmbeddedContact(c);
         return c;
       }),
     ),
@@ -129,9 +133,7 @@ export function createLoaders(client: UpstreamClient, caller: CallerContext) {
     conversationMessages,
     primeContact,
     primeConversation,
-    /** The upstream 404 that made a contact or conversation lookup null in this request, if any. */
-    notFoundError: (kind: 'contact' | 'conversation', key: string) => notFound.get(`${kind}:${key}`),
-    /** After a write: forget every list (counts, order and membership may have changed). */
+    /** Forget every list (counts, order and membership may have changed). */
     clearLists() {
       contactConversations.clearAll();
       conversationList.clearAll();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { subgraphSchema } from '../schema/index.js';
 import type { AdmissionControl } from './admission.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
-import { subgraphSchema } from './schema/index.js';
 
 export const SUBGRAPH_ENDPOINT = '/subgraph';
 /** Probes answer at once, never behind waiting requests: a saturated gateway is alive and ready. */

@@ -1,9 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-/** What a gateway accepts unless told otherwise (MAX_REQUEST_BODY_BYTES). */
-export const DEFAULT_MAX_REQUEST_BODY_BYTES = 2_000_000;
-
 /** Content-Length is one non-negative integer; anything else (lists, signs, spaces) is refused. */
 const CONTENT_LENGTH = /^\d+$/;
 

@@ -1,0 +1,31 @@
+import type { Plugin } from 'graphql-yoga';
+import { gatewayError } from '../../errors.js';
+import { estimateUpstreamCalls } from '../../schema/cost.js';
+
+/**
+ * Refuses, before any REST call, an operation that could make more than `limit` upstream calls:
+ * `contacts(first: 100) { nodes { conversations(first: 100) { nodes { messages … } } } }` would be ten
+ * thousand GETs against the caller's rate limit, and a few such requests would tie up the pool.
+ */
+export function useUpstreamCallLimit(limit: number): Plugin {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const estimate = estimateUpstreamCalls(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues,
+      );
+      if (estimate <= limit) return;
+      setResultAndStopExecution({
+        errors: [
+          gatewayError(
+            'QUERY_TOO_EXPENSIVE',
+            `This operation could make ${estimate} calls to HueChat; the limit is ${limit}. Ask for smaller pages (first) or fewer nested lists.`,
+            { estimatedUpstreamCalls: estimate, limit },
+          ),
+        ],
+      });
+    },
+  };
+}
