@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequestHandler } from './server.js';
-import { SandboxState } from './state.js';
-import type { Sandbox, SandboxOptions } from './types.js';
+import { SandboxState } from './domain/state.js';
+import type { Sandbox, SandboxOptions } from './domain/types.js';
+import { createRequestHandler } from './http/server.js';
 
-export { SandboxConfigError, sandboxOptionsFromEnv } from './env.js';
-export { ApiError } from './errors.js';
-export { DEFAULT_KEYS } from './model.js';
+export { ApiError } from './domain/errors.js';
+export { DEFAULT_KEYS } from './domain/model.js';
 export type {
   AdvanceTarget,
   Channel,
@@ -21,8 +20,9 @@ export type {
   Sandbox,
   SandboxKey,
   SandboxOptions,
-} from './types.js';
-export { signature as webhookSignature } from './webhooks.js';
+} from './domain/types.js';
+export { signature as webhookSignature } from './domain/webhooks.js';
+export { SandboxConfigError, sandboxOptionsFromEnv } from './env.js';
 
 /** Starts the in-memory HueChat REST API v2 sandbox and resolves once it is listening. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {

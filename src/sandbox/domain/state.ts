@@ -1,11 +1,11 @@
+import { FaultInjector } from '../http/faults.js';
+import { RateLimiter } from '../http/ratelimit.js';
+import { seedOrganization } from '../seed/organization.js';
 import { unauthorized } from './errors.js';
-import { FaultInjector } from './faults.js';
 import { receiveInbound } from './messaging.js';
 import { DEFAULT_KEYS, type EventType } from './model.js';
 import { createRng, hashSeed, unseeded } from './random.js';
-import { RateLimiter } from './ratelimit.js';
 import type { Runtime } from './runtime.js';
-import { seedOrganization } from './seed.js';
 import { messageJson } from './serialize.js';
 import { advanceMessages } from './status.js';
 import { OrgStore } from './store.js';

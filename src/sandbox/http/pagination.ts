@@ -1,4 +1,4 @@
-import { invalidInput } from './errors.js';
+import { invalidInput } from '../domain/errors.js';
 
 export type Query = Record<string, string>;
 

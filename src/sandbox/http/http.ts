@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, errorBody } from './errors.js';
-import { randomId, unseeded } from './random.js';
+import { ApiError, errorBody } from '../domain/errors.js';
+import { randomId, unseeded } from '../domain/random.js';
 
 const MAX_BODY_BYTES = 1_000_000;
 

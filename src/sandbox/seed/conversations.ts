@@ -6,8 +6,11 @@ import {
   type MessageRecord,
   renderTemplate,
   type Template,
-} from './model.js';
-import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from './random.js';
+} from '../domain/model.js';
+import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
+import type { OrgStore } from '../domain/store.js';
+import { DAY, HOUR, MINUTE, SECOND } from '../domain/time.js';
+import type { Channel, MessageType } from '../domain/types.js';
 import {
   AGENTS,
   DOCUMENT_NAMES,
@@ -18,10 +21,7 @@ import {
   TEMPLATES,
   TOPICS,
   type Topic,
-} from './seed-data.js';
-import type { OrgStore } from './store.js';
-import { DAY, HOUR, MINUTE, SECOND } from './time.js';
-import type { Channel, MessageType } from './types.js';
+} from './data.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September'];
 

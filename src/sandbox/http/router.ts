@@ -1,4 +1,5 @@
-import type { Scope } from './model.js';
+import type { Scope } from '../domain/model.js';
+import type { Handler } from '../domain/runtime.js';
 import {
   contactConversations,
   createContact,
@@ -16,7 +17,6 @@ import {
   updateConversation,
 } from './routes/conversations.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes/webhooks.js';
-import type { Handler } from './runtime.js';
 
 export interface Route {
   method: string;

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ApiError, invalidInput, notFound, unauthorized } from './errors.js';
+import { ApiError, invalidInput, notFound, unauthorized } from '../domain/errors.js';
+import type { SandboxState } from '../domain/state.js';
+import { parseBody } from '../domain/validation.js';
 import { parseFaultOptions } from './faults.js';
 import { parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
-import type { SandboxState } from './state.js';
-import { parseBody } from './validation.js';
 
 const advanceBody = z.object({
   message_id: z.string().min(1).optional(),

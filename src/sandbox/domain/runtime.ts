@@ -1,5 +1,5 @@
+import type { Query } from '../http/pagination.js';
 import type { EventType } from './model.js';
-import type { Query } from './pagination.js';
 import type { OrgStore } from './store.js';
 import type { Timers } from './time.js';
 import type { EmbedContact, SandboxKey } from './types.js';
