@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_KEYS, SCOPES } from './domain/model.js';
-import type { EmbedContact, FaultOptions, SandboxKey, SandboxOptions } from './domain/types.js';
+import {
+  DEFAULT_KEYS,
+  type EmbedContact,
+  type FaultOptions,
+  type SandboxKey,
+  type SandboxOptions,
+  SCOPES,
+} from './domain/types.js';
 
 /** A bad environment value; its message is the one line `npm run sandbox` prints before exiting. */
 export class SandboxConfigError extends Error {

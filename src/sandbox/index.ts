@@ -5,7 +5,6 @@ import type { Sandbox, SandboxOptions } from './domain/types.js';
 import { createRequestHandler } from './http/server.js';
 
 export { ApiError } from './domain/errors.js';
-export { DEFAULT_KEYS } from './domain/model.js';
 export type {
   AdvanceTarget,
   Channel,
@@ -21,6 +20,7 @@ export type {
   SandboxKey,
   SandboxOptions,
 } from './domain/types.js';
+export { DEFAULT_KEYS } from './domain/types.js';
 export { signature as webhookSignature } from './domain/webhooks.js';
 export { SandboxConfigError, sandboxOptionsFromEnv } from './env.js';
 

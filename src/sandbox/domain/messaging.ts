@@ -6,9 +6,9 @@ import {
   fullName,
   type MessageRecord,
   renderTemplate,
-} from './model.js';
-import type { Runtime } from './runtime.js';
+} from './records.js';
 import { conversationJson, messageJson } from './serialize.js';
+import type { Runtime } from './state.js';
 import { scheduleProgress } from './status.js';
 import type { OrgStore } from './store.js';
 import { DAY, iso } from './time.js';

@@ -3,21 +3,21 @@ import { RateLimiter } from '../http/ratelimit.js';
 import { seedOrganization } from '../seed/organization.js';
 import { unauthorized } from './errors.js';
 import { receiveInbound } from './messaging.js';
-import { DEFAULT_KEYS, type EventType } from './model.js';
 import { createRng, hashSeed, unseeded } from './random.js';
-import type { Runtime } from './runtime.js';
 import { messageJson } from './serialize.js';
 import { advanceMessages } from './status.js';
 import { OrgStore } from './store.js';
 import { Timers } from './time.js';
-import type {
-  AdvanceTarget,
-  EmbedContact,
-  FaultOptions,
-  MessageJson,
-  RecordedRequest,
-  SandboxKey,
-  SandboxOptions,
+import {
+  type AdvanceTarget,
+  DEFAULT_KEYS,
+  type EmbedContact,
+  type EventType,
+  type FaultOptions,
+  type MessageJson,
+  type RecordedRequest,
+  type SandboxKey,
+  type SandboxOptions,
 } from './types.js';
 import { DEFAULT_RETRY_DELAYS, WebhookDispatcher } from './webhooks.js';
 
@@ -27,6 +27,17 @@ function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`${name} must be a number >= 0, got ${value}`);
   return value;
+}
+
+/** What handlers share: settings that may change at run time, the clock and the event sink. */
+export interface Runtime {
+  readonly now: () => number;
+  readonly embedContact: EmbedContact;
+  readonly deliverAfterMs: number;
+  readonly readAfterMs: number;
+  readonly timers: Timers;
+  readonly webhooks: WebhookDispatcher;
+  emit(org: OrgStore, type: EventType, data: () => unknown): void;
 }
 
 /** Everything one sandbox instance holds; the HTTP layer and the programmatic API both act on it. */

@@ -1,3 +1,4 @@
+import { createRng, type Rng, randomId } from './random.js';
 import {
   type Agent,
   type ContactRecord,
@@ -6,8 +7,7 @@ import {
   type MessageRecord,
   type Template,
   type WebhookRecord,
-} from './model.js';
-import { createRng, type Rng, randomId } from './random.js';
+} from './records.js';
 import type { Channel } from './types.js';
 
 export type ConversationSort = 'last_message_at:desc' | 'created_at:desc';

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApiError, forbidden, notFound, rateLimited, statusError, unauthorized } from '../domain/errors.js';
-import type { Reply } from '../domain/runtime.js';
 import type { SandboxState } from '../domain/state.js';
 import type { RecordedRequest, SandboxKey } from '../domain/types.js';
 import { handleControl } from './control.js';
@@ -9,7 +8,7 @@ import type { FaultDecision } from './faults.js';
 import { newRequestId, parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
 import type { Query } from './pagination.js';
 import type { RateState } from './ratelimit.js';
-import { matchRoute } from './router.js';
+import { matchRoute, type Reply } from './router.js';
 
 /** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */
 const MALFORMED_BODY = '{"data":[{"id":"cnt_';

@@ -1,3 +1,4 @@
+import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
 import {
   type Agent,
   type ContactRecord,
@@ -6,8 +7,7 @@ import {
   type MessageRecord,
   renderTemplate,
   type Template,
-} from '../domain/model.js';
-import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
+} from '../domain/records.js';
 import type { OrgStore } from '../domain/store.js';
 import { DAY, HOUR, MINUTE, SECOND } from '../domain/time.js';
 import type { Channel, MessageType } from '../domain/types.js';

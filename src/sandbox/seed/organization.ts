@@ -1,5 +1,5 @@
-import type { ContactRecord } from '../domain/model.js';
 import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
+import type { ContactRecord } from '../domain/records.js';
 import type { OrgStore } from '../domain/store.js';
 import { DAY } from '../domain/time.js';
 import type { Channel } from '../domain/types.js';

@@ -1,10 +1,10 @@
 import { notFound } from '../../domain/errors.js';
-import type { WebhookRecord } from '../../domain/model.js';
 import { randomToken } from '../../domain/random.js';
-import type { Handler, RequestContext } from '../../domain/runtime.js';
+import type { WebhookRecord } from '../../domain/records.js';
 import { webhookJson } from '../../domain/serialize.js';
 import { createWebhookBody, parseBody, updateWebhookBody } from '../../domain/validation.js';
 import { paginate, parsePage } from '../pagination.js';
+import type { Handler, RequestContext } from '../router.js';
 
 function requireWebhook(ctx: RequestContext): WebhookRecord {
   const id = ctx.params[0];
