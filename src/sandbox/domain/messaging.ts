@@ -7,8 +7,8 @@ import {
   type MessageRecord,
   renderTemplate,
 } from './records.js';
+import type { Runtime } from './sandbox.js';
 import { conversationJson, messageJson } from './serialize.js';
-import type { Runtime } from './state.js';
 import { scheduleProgress } from './status.js';
 import type { OrgStore } from './store.js';
 import { DAY, iso } from './time.js';

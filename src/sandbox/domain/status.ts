@@ -1,7 +1,7 @@
 import { notFound } from './errors.js';
 import { isOutbound, type MessageRecord } from './records.js';
+import type { Runtime } from './sandbox.js';
 import { messageJson } from './serialize.js';
-import type { Runtime } from './state.js';
 import type { OrgStore } from './store.js';
 import type { AdvanceTarget } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Runtime } from '../domain/state.js';
+import type { Runtime } from '../domain/sandbox.js';
 import type { OrgStore } from '../domain/store.js';
 import type { SandboxKey, Scope } from '../domain/types.js';
 import type { Query } from './pagination.js';
