@@ -4,7 +4,8 @@ import { ApiError, invalidInput, notFound, unauthorized } from '../domain/errors
 import type { SandboxState } from '../domain/sandbox.js';
 import { parseBody } from '../domain/validation.js';
 import { parseFaultOptions } from './faults.js';
-import { parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
+import { parseJson, readApiKey, readBody } from './request.js';
+import { sendError, sendJson } from './response.js';
 import type { Traffic } from './traffic.js';
 
 const advanceBody = z.object({

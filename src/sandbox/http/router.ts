@@ -1,7 +1,7 @@
 import type { Runtime } from '../domain/sandbox.js';
 import type { OrgStore } from '../domain/store.js';
 import type { SandboxKey, Scope } from '../domain/types.js';
-import type { Query } from './pagination.js';
+import type { Query } from './request.js';
 import {
   contactConversations,
   createContact,

@@ -5,34 +5,22 @@ import type { SandboxState } from '../domain/sandbox.js';
 import type { RecordedRequest, SandboxKey } from '../domain/types.js';
 import { handleControl } from './control.js';
 import type { FaultDecision } from './faults.js';
-import { newRequestId, parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
-import type { Query } from './pagination.js';
 import type { RateState } from './ratelimit.js';
+import {
+  decodeSegment,
+  newRequestId,
+  parseJson,
+  parseUrl,
+  type Query,
+  readApiKey,
+  readBody,
+} from './request.js';
+import { rateHeaders, sendError, sendJson } from './response.js';
 import { matchRoute, type Reply } from './router.js';
 import type { Traffic } from './traffic.js';
 
 /** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */
 const MALFORMED_BODY = '{"data":[{"id":"cnt_';
-
-function parseUrl(url: string): { path: string; query: Query } {
-  const q = url.indexOf('?');
-  if (q === -1) return { path: url, query: {} };
-  return { path: url.slice(0, q), query: Object.fromEntries(new URLSearchParams(url.slice(q + 1))) };
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function rateHeaders(res: ServerResponse, rate: RateState): void {
-  res.setHeader('X-RateLimit-Limit', rate.limit);
-  res.setHeader('X-RateLimit-Remaining', rate.remaining);
-  res.setHeader('X-RateLimit-Reset', rate.reset);
-}
 
 function sleep(traffic: Traffic, ms: number): Promise<void> {
   return new Promise((resolve) => traffic.requestTimers.set(resolve, ms));

@@ -5,7 +5,8 @@ import { settle } from '../../domain/status.js';
 import type { ConversationSort } from '../../domain/store.js';
 import { CHANNELS, CONVERSATION_STATUSES } from '../../domain/types.js';
 import { parseBody, updateConversationBody } from '../../domain/validation.js';
-import { paginate, parseEnum, parsePage, type Query } from '../pagination.js';
+import { paginate, parseEnum, parsePage } from '../pagination.js';
+import type { Query } from '../request.js';
 import type { Handler, RequestContext } from '../router.js';
 
 const STATUS_FILTER = [...CONVERSATION_STATUSES, 'all'] as const;
