@@ -122,20 +122,14 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     'full, summary or none',
   );
   if (embed !== undefined) options.embedContact = embed;
-  const deliver = read(
-    env,
-    'SANDBOX_DELIVER_AFTER_MS',
-    integer(0, 86_400_000),
-    'milliseconds, an integer >= 0',
-  );
-  if (deliver !== undefined) options.deliverAfterMs = deliver;
-  const readAfter = read(
-    env,
-    'SANDBOX_READ_AFTER_MS',
-    integer(0, 86_400_000),
-    'milliseconds, an integer >= 0',
-  );
-  if (readAfter !== undefined) options.readAfterMs = readAfter;
+  const progress = [
+    ['SANDBOX_DELIVER_AFTER_MS', 'deliverAfterMs'],
+    ['SANDBOX_READ_AFTER_MS', 'readAfterMs'],
+  ] as const;
+  for (const [name, field] of progress) {
+    const value = read(env, name, integer(0, 86_400_000), 'milliseconds, an integer >= 0');
+    if (value !== undefined) options[field] = value;
+  }
   const logRequests = read(env, 'SANDBOX_LOG_REQUESTS', flag, '1 or 0 (true/false)');
   if (logRequests !== undefined) options.logRequests = logRequests;
 

@@ -188,6 +188,21 @@ export class OrgStore {
     return list.sort(sort === 'created_at:desc' ? byCreated : byLastMessage);
   }
 
+  /** A new message in `conv` with a fresh id, not yet appended: the caller sets its status first. */
+  newMessage(
+    conv: ConversationRecord,
+    fields: Omit<MessageRecord, 'id' | 'seq' | 'conversationId' | 'contactId' | 'channel'>,
+  ): MessageRecord {
+    return {
+      id: this.newId('msg_', this.messages),
+      seq: this.seq(),
+      conversationId: conv.id,
+      contactId: conv.contactId,
+      channel: conv.channel,
+      ...fields,
+    };
+  }
+
   /** Keeps messages in sent_at order (a test clock may go backwards) and the conversation's summary fields. */
   appendMessage(conv: ConversationRecord, message: MessageRecord): void {
     const list = conv.messages;

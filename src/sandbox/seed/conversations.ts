@@ -179,12 +179,7 @@ export function makeConversation(ctx: SeedContext, contact: ContactRecord): void
         content = nextLine(topic.agent, agentLine++, order, agent);
       }
     }
-    const message: MessageRecord = {
-      id: org.newId('msg_', org.messages),
-      seq: org.seq(),
-      conversationId: conv.id,
-      contactId: contact.id,
-      channel,
+    const message = org.newMessage(conv, {
       messageType,
       content,
       status: 'sent',
@@ -201,7 +196,7 @@ export function makeConversation(ctx: SeedContext, contact: ContactRecord): void
       error: null,
       media,
       autoProgress: false,
-    };
+    });
     setSeedStatus(ctx, message, side, status === 'open' && i > lastUserIndex, times[i + 1]);
     if (message.status === 'delivered' && side === 'contact') conv.unreadCount++;
     if (side === 'user' && (contact.lastContacted ?? -Infinity) < sentAt) contact.lastContacted = sentAt;
