@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_KEYS, SCOPES } from './model.js';
-import type { EmbedContact, FaultOptions, SandboxKey, SandboxOptions } from './types.js';
+import {
+  DEFAULT_KEYS,
+  type EmbedContact,
+  type FaultOptions,
+  type SandboxKey,
+  type SandboxOptions,
+  SCOPES,
+} from './domain/types.js';
 
 /** A bad environment value; its message is the one line `npm run sandbox` prints before exiting. */
 export class SandboxConfigError extends Error {
@@ -116,20 +122,14 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     'full, summary or none',
   );
   if (embed !== undefined) options.embedContact = embed;
-  const deliver = read(
-    env,
-    'SANDBOX_DELIVER_AFTER_MS',
-    integer(0, 86_400_000),
-    'milliseconds, an integer >= 0',
-  );
-  if (deliver !== undefined) options.deliverAfterMs = deliver;
-  const readAfter = read(
-    env,
-    'SANDBOX_READ_AFTER_MS',
-    integer(0, 86_400_000),
-    'milliseconds, an integer >= 0',
-  );
-  if (readAfter !== undefined) options.readAfterMs = readAfter;
+  const progress = [
+    ['SANDBOX_DELIVER_AFTER_MS', 'deliverAfterMs'],
+    ['SANDBOX_READ_AFTER_MS', 'readAfterMs'],
+  ] as const;
+  for (const [name, field] of progress) {
+    const value = read(env, name, integer(0, 86_400_000), 'milliseconds, an integer >= 0');
+    if (value !== undefined) options[field] = value;
+  }
   const logRequests = read(env, 'SANDBOX_LOG_REQUESTS', flag, '1 or 0 (true/false)');
   if (logRequests !== undefined) options.logRequests = logRequests;
 

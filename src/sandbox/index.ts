@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequestHandler } from './server.js';
-import { SandboxState } from './state.js';
-import type { Sandbox, SandboxOptions } from './types.js';
+import { SandboxState } from './domain/sandbox.js';
+import type { Sandbox, SandboxOptions } from './domain/types.js';
+import { createRequestHandler } from './http/server.js';
+import { Traffic } from './http/traffic.js';
 
-export { SandboxConfigError, sandboxOptionsFromEnv } from './env.js';
-export { ApiError } from './errors.js';
-export { DEFAULT_KEYS } from './model.js';
+export { ApiError } from './domain/errors.js';
 export type {
   AdvanceTarget,
   Channel,
@@ -21,17 +20,21 @@ export type {
   Sandbox,
   SandboxKey,
   SandboxOptions,
-} from './types.js';
-export { signature as webhookSignature } from './webhooks.js';
+} from './domain/types.js';
+export { DEFAULT_KEYS } from './domain/types.js';
+export { signature as webhookSignature } from './domain/webhooks.js';
+export { SandboxConfigError, sandboxOptionsFromEnv } from './env.js';
 
 /** Starts the in-memory HueChat REST API v2 sandbox and resolves once it is listening. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const state = new SandboxState(options);
-  const server = createServer({ keepAliveTimeout: 5_000 }, createRequestHandler(state));
+  const traffic = new Traffic(options, state.seed);
+  const server = createServer({ keepAliveTimeout: 5_000 }, createRequestHandler(state, traffic));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       state.close();
+      traffic.close();
       reject(err);
     };
     server.once('error', onError);
@@ -50,19 +53,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     keys: state.keys,
     get requests() {
-      return state.requests;
+      return traffic.requests;
     },
     clearRequests: () => {
-      state.requests = [];
+      traffic.requests = [];
     },
-    reset: () => state.reset(),
-    setLatency: (latencyMs, jitterMs) => state.setLatency(latencyMs, jitterMs),
-    setFaults: (faults) => state.setFaults(faults),
+    reset: () => {
+      state.reset();
+      traffic.reset();
+    },
+    setLatency: (latencyMs, jitterMs) => traffic.setLatency(latencyMs, jitterMs),
+    setFaults: (faults) => traffic.setFaults(faults),
     inbound: (apiKey, input) => state.inbound(apiKey, input),
     advance: (apiKey, target) => state.advance(apiKey, target),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         state.close();
+        traffic.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });

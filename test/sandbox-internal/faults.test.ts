@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type FaultDecision, FaultInjector } from '../../src/sandbox/faults.js';
-import { createRng } from '../../src/sandbox/random.js';
-import type { FaultOptions } from '../../src/sandbox/types.js';
+import { createRng } from '../../src/sandbox/domain/random.js';
+import type { FaultOptions } from '../../src/sandbox/domain/types.js';
+import { type FaultDecision, FaultInjector } from '../../src/sandbox/http/faults.js';
 
 const N = 20_000;
 

@@ -1,3 +1,4 @@
+import { createRng, type Rng, randomId } from './random.js';
 import {
   type Agent,
   type ContactRecord,
@@ -6,8 +7,7 @@ import {
   type MessageRecord,
   type Template,
   type WebhookRecord,
-} from './model.js';
-import { createRng, type Rng, randomId } from './random.js';
+} from './records.js';
 import type { Channel } from './types.js';
 
 export type ConversationSort = 'last_message_at:desc' | 'created_at:desc';
@@ -186,6 +186,21 @@ export class OrgStore {
 
   sortConversations(list: ConversationRecord[], sort: ConversationSort): ConversationRecord[] {
     return list.sort(sort === 'created_at:desc' ? byCreated : byLastMessage);
+  }
+
+  /** A new message in `conv` with a fresh id, not yet appended: the caller sets its status first. */
+  newMessage(
+    conv: ConversationRecord,
+    fields: Omit<MessageRecord, 'id' | 'seq' | 'conversationId' | 'contactId' | 'channel'>,
+  ): MessageRecord {
+    return {
+      id: this.newId('msg_', this.messages),
+      seq: this.seq(),
+      conversationId: conv.id,
+      contactId: conv.contactId,
+      channel: conv.channel,
+      ...fields,
+    };
   }
 
   /** Keeps messages in sent_at order (a test clock may go backwards) and the conversation's summary fields. */

@@ -1,35 +1,44 @@
+import { seedOrganization } from '../seed/organization.js';
 import { unauthorized } from './errors.js';
-import { FaultInjector } from './faults.js';
 import { receiveInbound } from './messaging.js';
-import { DEFAULT_KEYS, type EventType } from './model.js';
-import { createRng, hashSeed, unseeded } from './random.js';
-import { RateLimiter } from './ratelimit.js';
-import type { Runtime } from './runtime.js';
-import { seedOrganization } from './seed.js';
+import { hashSeed } from './random.js';
 import { messageJson } from './serialize.js';
 import { advanceMessages } from './status.js';
 import { OrgStore } from './store.js';
 import { Timers } from './time.js';
-import type {
-  AdvanceTarget,
-  EmbedContact,
-  FaultOptions,
-  MessageJson,
-  RecordedRequest,
-  SandboxKey,
-  SandboxOptions,
+import {
+  type AdvanceTarget,
+  DEFAULT_KEYS,
+  type EmbedContact,
+  type EventType,
+  type MessageJson,
+  type SandboxKey,
+  type SandboxOptions,
 } from './types.js';
 import { DEFAULT_RETRY_DELAYS, WebhookDispatcher } from './webhooks.js';
 
-const DEFAULT_MAX_RECORDED = 100_000;
-
-function nonNegative(name: string, value: number): number {
+/** Checks an option that must be a finite number >= 0. */
+export function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`${name} must be a number >= 0, got ${value}`);
   return value;
 }
 
-/** Everything one sandbox instance holds; the HTTP layer and the programmatic API both act on it. */
+/** What handlers share: settings that may change at run time, the clock and the event sink. */
+export interface Runtime {
+  readonly now: () => number;
+  readonly embedContact: EmbedContact;
+  readonly deliverAfterMs: number;
+  readonly readAfterMs: number;
+  readonly timers: Timers;
+  readonly webhooks: WebhookDispatcher;
+  emit(org: OrgStore, type: EventType, data: () => unknown): void;
+}
+
+/**
+ * One sandbox's data and what acts on it: keys, organisations, clock, status timers and webhook
+ * deliveries. The HTTP layer (with its own request-side state) and the programmatic API both act on it.
+ */
 export class SandboxState implements Runtime {
   readonly now: () => number;
   readonly embedContact: EmbedContact;
@@ -37,22 +46,13 @@ export class SandboxState implements Runtime {
   readonly readAfterMs: number;
   /** Webhook retries and status timers: cleared by reset and close. */
   readonly timers = new Timers();
-  /** Latency and hang timers of requests in flight: cleared only by close. */
-  readonly requestTimers = new Timers();
   readonly webhooks: WebhookDispatcher;
-  readonly faults: FaultInjector;
-  readonly rateLimiter = new RateLimiter();
   readonly keys: SandboxKey[];
-  readonly log: ((line: string) => void) | undefined;
-  readonly logRequests: boolean;
-  latencyMs = 0;
-  jitterMs = 0;
-  requests: RecordedRequest[] = [];
+  /** PRNG seed: every organisation's stream, and the HTTP layer's fault stream, derive from it. */
+  readonly seed: number;
   private orgs = new Map<string, OrgStore>();
   private readonly keyIndex: Map<string, SandboxKey>;
-  private readonly seed: number;
   private readonly seedContacts: number;
-  private readonly maxRecorded: number;
 
   constructor(options: SandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -61,9 +61,6 @@ export class SandboxState implements Runtime {
     this.readAfterMs = nonNegative('readAfterMs', options.readAfterMs ?? 5000);
     this.seed = options.seed ?? 42;
     this.seedContacts = nonNegative('seedContacts', options.seedContacts ?? 200);
-    this.maxRecorded = Math.max(1, options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED);
-    this.log = options.log;
-    this.logRequests = options.logRequests === true && options.log !== undefined;
     this.keys = (options.keys ?? DEFAULT_KEYS).map((k) => ({
       ...k,
       scopes: k.scopes ? [...k.scopes] : undefined,
@@ -76,10 +73,6 @@ export class SandboxState implements Runtime {
       timeoutMs: options.webhookTimeoutMs ?? 10_000,
       log: options.log,
     });
-    // Faults draw from their own seeded stream: a fault run repeats, and the data stream is untouched.
-    this.faults = new FaultInjector(createRng(hashSeed(this.seed, 'faults')));
-    this.faults.set(options.faults ?? {});
-    this.setLatency(options.latencyMs ?? 0, options.jitterMs ?? 0);
     this.seedAll();
   }
 
@@ -118,32 +111,10 @@ export class SandboxState implements Runtime {
     return this.orgOf(key);
   }
 
-  record(entry: RecordedRequest): void {
-    // Drop the oldest tenth at once: a long benchmark must not grow the log without bound.
-    if (this.requests.length >= this.maxRecorded) this.requests.splice(0, Math.ceil(this.maxRecorded / 10));
-    this.requests.push(entry);
-  }
-
-  /** Milliseconds to hold the next /v2 answer. */
-  delay(): number {
-    if (this.jitterMs === 0) return this.latencyMs;
-    return this.latencyMs + Math.floor(unseeded() * (this.jitterMs + 1));
-  }
-
-  setLatency(latencyMs: number, jitterMs = 0): void {
-    this.latencyMs = nonNegative('latencyMs', latencyMs);
-    this.jitterMs = nonNegative('jitterMs', jitterMs);
-  }
-
-  setFaults(faults: FaultOptions): void {
-    this.faults.set(faults);
-  }
-
+  /** Back to the freshly seeded data; webhook attempts in flight and pending timers are dropped. */
   reset(): void {
     this.webhooks.abortAll();
     this.timers.clearAll();
-    this.rateLimiter.clear();
-    this.requests = [];
     this.seedAll();
   }
 
@@ -159,6 +130,5 @@ export class SandboxState implements Runtime {
   close(): void {
     this.webhooks.close();
     this.timers.clearAll();
-    this.requestTimers.clearAll();
   }
 }

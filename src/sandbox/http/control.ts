@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ApiError, invalidInput, notFound, unauthorized } from './errors.js';
+import { ApiError, invalidInput, notFound, unauthorized } from '../domain/errors.js';
+import type { SandboxState } from '../domain/sandbox.js';
+import { parseBody } from '../domain/validation.js';
 import { parseFaultOptions } from './faults.js';
-import { parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
-import type { SandboxState } from './state.js';
-import { parseBody } from './validation.js';
+import { parseJson, readApiKey, readBody } from './request.js';
+import { sendError, sendJson } from './response.js';
+import type { Traffic } from './traffic.js';
 
 const advanceBody = z.object({
   message_id: z.string().min(1).optional(),
@@ -31,6 +33,7 @@ function requireKey(state: SandboxState, req: IncomingMessage): string {
  */
 export async function handleControl(
   state: SandboxState,
+  traffic: Traffic,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
@@ -40,13 +43,14 @@ export async function handleControl(
   const route = path.slice('/_sandbox'.length).replace(/\/$/, '');
   const text = method === 'POST' || method === 'PUT' ? await readBody(req) : '';
   const body = () => parseJson(text);
-  const latency = () => ({ latency_ms: state.latencyMs, jitter_ms: state.jitterMs });
+  const latency = () => ({ latency_ms: traffic.latencyMs, jitter_ms: traffic.jitterMs });
 
   switch (`${method} ${route}`) {
     case 'GET /health':
       return sendJson(res, 200, { ok: true });
     case 'POST /reset':
       state.reset();
+      traffic.reset();
       return sendJson(res, 200, { ok: true });
     case 'POST /inbound': {
       const apiKey = requireKey(state, req);
@@ -58,31 +62,31 @@ export async function handleControl(
       return sendJson(res, 200, { advanced: state.advance(apiKey, target) });
     }
     case 'GET /faults':
-      return sendJson(res, 200, state.faults.get());
+      return sendJson(res, 200, traffic.faults.get());
     case 'PUT /faults': {
       try {
-        state.setFaults(parseFaultOptions(body()));
+        traffic.setFaults(parseFaultOptions(body()));
       } catch (err) {
         if (err instanceof TypeError) throw invalidInput('faults', err.message, null, 'FaultOptions');
         throw err;
       }
-      return sendJson(res, 200, state.faults.get());
+      return sendJson(res, 200, traffic.faults.get());
     }
     case 'GET /latency':
       return sendJson(res, 200, latency());
     case 'PUT /latency': {
       const input = parseBody(latencyBody, body());
       // Either field alone changes only itself: a latency tweak must not silently drop the jitter.
-      state.setLatency(
-        input.latency_ms ?? input.latencyMs ?? state.latencyMs,
-        input.jitter_ms ?? input.jitterMs ?? state.jitterMs,
+      traffic.setLatency(
+        input.latency_ms ?? input.latencyMs ?? traffic.latencyMs,
+        input.jitter_ms ?? input.jitterMs ?? traffic.jitterMs,
       );
       return sendJson(res, 200, latency());
     }
     case 'GET /requests':
-      return sendJson(res, 200, { data: state.requests });
+      return sendJson(res, 200, { data: traffic.requests });
     case 'DELETE /requests':
-      state.requests = [];
+      traffic.requests = [];
       return sendJson(res, 204, undefined);
     case 'GET /agents': {
       const org = state.orgForKey(requireKey(state, req));

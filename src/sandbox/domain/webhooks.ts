@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { EventType, WebhookRecord } from './model.js';
 import { randomId, unseeded } from './random.js';
+import type { WebhookRecord } from './records.js';
 import type { OrgStore } from './store.js';
 import { iso, MINUTE, type Timers } from './time.js';
+import type { EventType } from './types.js';
 
 /** SPEC §8.2 [rec]: five retries, exponential 1 m, 5 m, 30 m, 2 h, 6 h or linear every 10 m. */
 export const DEFAULT_RETRY_DELAYS = {

@@ -1,8 +1,25 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, errorBody } from './errors.js';
-import { randomId, unseeded } from './random.js';
+import type { IncomingMessage } from 'node:http';
+import { ApiError } from '../domain/errors.js';
+import { randomId, unseeded } from '../domain/random.js';
+
+/** The query string's parameters; a repeated one keeps its last value. */
+export type Query = Record<string, string>;
 
 const MAX_BODY_BYTES = 1_000_000;
+
+export function parseUrl(url: string): { path: string; query: Query } {
+  const q = url.indexOf('?');
+  if (q === -1) return { path: url, query: {} };
+  return { path: url.slice(0, q), query: Object.fromEntries(new URLSearchParams(url.slice(q + 1))) };
+}
+
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 export function newRequestId(): string {
   return randomId(unseeded, 'req_');
@@ -62,32 +79,4 @@ export function parseJson(text: string): unknown {
       expected: 'JSON object',
     });
   }
-}
-
-/** A string body goes out as is: that is how the malformed-response fault sends broken JSON. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers?: Record<string, string | number>,
-): void {
-  if (res.destroyed || res.headersSent) return;
-  if (body === undefined) {
-    res.writeHead(status, headers);
-    res.end();
-    return;
-  }
-  const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(payload),
-  });
-  res.end(payload);
-}
-
-export function sendError(res: ServerResponse, err: ApiError, requestId: string, now: number): void {
-  const headers: Record<string, string | number> = {};
-  if (err.retryAfter !== undefined) headers['Retry-After'] = err.retryAfter;
-  sendJson(res, err.status, errorBody(err, requestId, now), headers);
 }

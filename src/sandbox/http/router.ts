@@ -1,4 +1,7 @@
-import type { Scope } from './model.js';
+import type { Runtime } from '../domain/sandbox.js';
+import type { OrgStore } from '../domain/store.js';
+import type { SandboxKey, Scope } from '../domain/types.js';
+import type { Query } from './request.js';
 import {
   contactConversations,
   createContact,
@@ -16,7 +19,24 @@ import {
   updateConversation,
 } from './routes/conversations.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes/webhooks.js';
-import type { Handler } from './runtime.js';
+
+export interface RequestContext {
+  rt: Runtime;
+  org: OrgStore;
+  key: SandboxKey;
+  /** Decoded path parameters, in pattern order. */
+  params: string[];
+  query: Query;
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  /** Omitted for 204. */
+  body?: unknown;
+}
+
+export type Handler = (ctx: RequestContext) => Reply;
 
 export interface Route {
   method: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Rng } from './random.js';
-import type { FaultOptions, FaultRule } from './types.js';
+import type { Rng } from '../domain/random.js';
+import type { FaultOptions, FaultRule } from '../domain/types.js';
 
 export const DEFAULT_HANG_MS = 60_000;
 const SERVER_ERRORS = [500, 502, 503] as const;

@@ -1,11 +1,12 @@
-import { duplicateContact, invalidInput, notFound } from '../errors.js';
-import { sendMessage } from '../messaging.js';
-import { CHANNELS, type ContactRecord } from '../model.js';
+import { duplicateContact, invalidInput, notFound } from '../../domain/errors.js';
+import { sendMessage } from '../../domain/messaging.js';
+import type { ContactRecord } from '../../domain/records.js';
+import { contactJson, conversationJson, messageJson } from '../../domain/serialize.js';
+import type { OrgStore } from '../../domain/store.js';
+import { CHANNELS } from '../../domain/types.js';
+import { createContactBody, parseBody, sendMessageBody, updateContactBody } from '../../domain/validation.js';
 import { paginate, parseEnum, parsePage } from '../pagination.js';
-import type { Handler, RequestContext } from '../runtime.js';
-import { contactJson, conversationJson, messageJson } from '../serialize.js';
-import type { OrgStore } from '../store.js';
-import { createContactBody, parseBody, sendMessageBody, updateContactBody } from '../validation.js';
+import type { Handler, RequestContext } from '../router.js';
 import { conversationFilters } from './conversations.js';
 
 function requireContact(ctx: RequestContext): ContactRecord {

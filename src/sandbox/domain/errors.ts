@@ -1,5 +1,3 @@
-import { iso } from './time.js';
-
 export type Details = Record<string, unknown>;
 
 /** SPEC §6 codes, plus [rec] strings for the statuses whose names sit in the truncated part of the docs. */
@@ -42,28 +40,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-export interface ErrorBody {
-  error: string;
-  message: string;
-  code: number;
-  details?: Details;
-  request_id: string;
-  timestamp: string;
-  retry_after?: number;
-}
-
-export function errorBody(err: ApiError, requestId: string, now: number): ErrorBody {
-  return {
-    error: err.code,
-    message: err.message,
-    code: err.status,
-    ...(err.details === undefined ? {} : { details: err.details }),
-    request_id: requestId,
-    timestamp: iso(now),
-    ...(err.retryAfter === undefined ? {} : { retry_after: err.retryAfter }),
-  };
 }
 
 export function statusError(status: number, message?: string): ApiError {

@@ -5,7 +5,7 @@ import {
   fullName,
   type MessageRecord,
   type WebhookRecord,
-} from './model.js';
+} from './records.js';
 import { conversationLastMessageAt, conversationPreview, type OrgStore } from './store.js';
 import { iso, isoOrNull } from './time.js';
 import type { EmbedContact, MessageJson } from './types.js';

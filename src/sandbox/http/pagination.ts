@@ -1,6 +1,5 @@
-import { invalidInput } from './errors.js';
-
-export type Query = Record<string, string>;
+import { invalidInput } from '../domain/errors.js';
+import type { Query } from './request.js';
 
 export interface Page {
   limit: number;

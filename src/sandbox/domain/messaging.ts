@@ -6,8 +6,8 @@ import {
   fullName,
   type MessageRecord,
   renderTemplate,
-} from './model.js';
-import type { Runtime } from './runtime.js';
+} from './records.js';
+import type { Runtime } from './sandbox.js';
 import { conversationJson, messageJson } from './serialize.js';
 import { scheduleProgress } from './status.js';
 import type { OrgStore } from './store.js';
@@ -40,6 +40,30 @@ function conversationFor(rt: Runtime, org: OrgStore, contact: ContactRecord, cha
   };
   org.addConversation(conv);
   return { conv, created: true };
+}
+
+/** What differs between a message sent through the API and one a customer sent. */
+type MessageFields = Omit<
+  MessageRecord,
+  'id' | 'seq' | 'conversationId' | 'contactId' | 'channel' | 'sentAt' | 'readAt' | 'error'
+>;
+
+/**
+ * Appends a new message, sent now, to the contact's open conversation on the channel, or to a new
+ * one (`created`); the caller updates the conversation and fires the events.
+ */
+function addMessage(
+  rt: Runtime,
+  org: OrgStore,
+  contact: ContactRecord,
+  channel: Channel,
+  fields: (now: number) => MessageFields,
+) {
+  const { conv, created } = conversationFor(rt, org, contact, channel);
+  const now = rt.now();
+  const message = org.newMessage(conv, { sentAt: now, readAt: null, error: null, ...fields(now) });
+  org.appendMessage(conv, message);
+  return { conv, created, message, now };
 }
 
 function checkReachable(contact: ContactRecord, channel: Channel): void {
@@ -153,27 +177,16 @@ export function sendMessage(
   checkReachable(contact, body.channel);
   if (body.channel === 'whatsapp' && body.message_type !== 'template') checkWhatsappWindow(rt, org, contact);
 
-  const { conv, created } = conversationFor(rt, org, contact, body.channel);
-  const now = rt.now();
-  const message: MessageRecord = {
-    id: org.newId('msg_', org.messages),
-    seq: org.seq(),
-    conversationId: conv.id,
-    contactId: contact.id,
-    channel: body.channel,
+  const { conv, created, message, now } = addMessage(rt, org, contact, body.channel, () => ({
     messageType: body.message_type,
     content,
     status: 'sent',
     sentBy: 'user',
     sender: null,
-    sentAt: now,
     deliveredAt: null,
-    readAt: null,
-    error: null,
     media,
     autoProgress: true,
-  };
-  org.appendMessage(conv, message);
+  }));
   conv.updatedAt = now;
   contact.lastContacted = now;
   if (created) rt.emit(org, 'conversation.created', () => conversationJson(org, conv, rt.embedContact));
@@ -196,27 +209,16 @@ export function receiveInbound(rt: Runtime, org: OrgStore, input: unknown): Mess
       expected: 'text|image|document',
     });
   }
-  const { conv, created } = conversationFor(rt, org, contact, body.channel);
-  const now = rt.now();
-  const message: MessageRecord = {
-    id: org.newId('msg_', org.messages),
-    seq: org.seq(),
-    conversationId: conv.id,
-    contactId: contact.id,
-    channel: body.channel,
+  const { conv, created, message, now } = addMessage(rt, org, contact, body.channel, (at) => ({
     messageType,
     content: body.content,
     status: 'delivered',
     sentBy: 'contact',
     sender: { id: contact.id, name: fullName(contact.firstName, contact.lastName) },
-    sentAt: now,
-    deliveredAt: now,
-    readAt: null,
-    error: null,
+    deliveredAt: at,
     media: messageType === 'text' ? null : { url: body.content, caption: null, filename: null },
     autoProgress: false,
-  };
-  org.appendMessage(conv, message);
+  }));
   conv.unreadCount++;
   conv.updatedAt = now;
   if (created) rt.emit(org, 'conversation.created', () => conversationJson(org, conv, rt.embedContact));

@@ -1,3 +1,4 @@
+import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
 import {
   type Agent,
   type ContactRecord,
@@ -6,8 +7,10 @@ import {
   type MessageRecord,
   renderTemplate,
   type Template,
-} from './model.js';
-import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from './random.js';
+} from '../domain/records.js';
+import type { OrgStore } from '../domain/store.js';
+import { DAY, HOUR, MINUTE, SECOND } from '../domain/time.js';
+import type { Channel, MessageType } from '../domain/types.js';
 import {
   AGENTS,
   DOCUMENT_NAMES,
@@ -18,10 +21,7 @@ import {
   TEMPLATES,
   TOPICS,
   type Topic,
-} from './seed-data.js';
-import type { OrgStore } from './store.js';
-import { DAY, HOUR, MINUTE, SECOND } from './time.js';
-import type { Channel, MessageType } from './types.js';
+} from './data.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September'];
 
@@ -179,12 +179,7 @@ export function makeConversation(ctx: SeedContext, contact: ContactRecord): void
         content = nextLine(topic.agent, agentLine++, order, agent);
       }
     }
-    const message: MessageRecord = {
-      id: org.newId('msg_', org.messages),
-      seq: org.seq(),
-      conversationId: conv.id,
-      contactId: contact.id,
-      channel,
+    const message = org.newMessage(conv, {
       messageType,
       content,
       status: 'sent',
@@ -201,7 +196,7 @@ export function makeConversation(ctx: SeedContext, contact: ContactRecord): void
       error: null,
       media,
       autoProgress: false,
-    };
+    });
     setSeedStatus(ctx, message, side, status === 'open' && i > lastUserIndex, times[i + 1]);
     if (message.status === 'delivered' && side === 'contact') conv.unreadCount++;
     if (side === 'user' && (contact.lastContacted ?? -Infinity) < sentAt) contact.lastContacted = sentAt;

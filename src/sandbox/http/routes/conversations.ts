@@ -1,11 +1,13 @@
-import { invalidInput, notFound, validationFailed } from '../errors.js';
-import { type Agent, CHANNELS, CONVERSATION_STATUSES, type ConversationRecord } from '../model.js';
-import { paginate, parseEnum, parsePage, type Query } from '../pagination.js';
-import type { Handler, RequestContext } from '../runtime.js';
-import { conversationJson, messageJson } from '../serialize.js';
-import { settle } from '../status.js';
-import type { ConversationSort } from '../store.js';
-import { parseBody, updateConversationBody } from '../validation.js';
+import { invalidInput, notFound, validationFailed } from '../../domain/errors.js';
+import type { Agent, ConversationRecord } from '../../domain/records.js';
+import { conversationJson, messageJson } from '../../domain/serialize.js';
+import { settle } from '../../domain/status.js';
+import type { ConversationSort } from '../../domain/store.js';
+import { CHANNELS, CONVERSATION_STATUSES } from '../../domain/types.js';
+import { parseBody, updateConversationBody } from '../../domain/validation.js';
+import { paginate, parseEnum, parsePage } from '../pagination.js';
+import type { Query } from '../request.js';
+import type { Handler, RequestContext } from '../router.js';
 
 const STATUS_FILTER = [...CONVERSATION_STATUSES, 'all'] as const;
 const SORTS = ['last_message_at:desc', 'created_at:desc'] as const satisfies readonly ConversationSort[];

@@ -7,7 +7,7 @@ import {
   EVENT_TYPES,
   MESSAGE_TYPES,
   PRIORITIES,
-} from './model.js';
+} from './types.js';
 
 /** E.164: `+`, a non-zero country digit, 7 to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;

@@ -1,6 +1,9 @@
-import type { ContactRecord } from './model.js';
-import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from './random.js';
-import { makeConversation, type SeedContext, seconds } from './seed-conversations.js';
+import { chance, intBetween, pick, type Rng, randomToken, sample, weighted } from '../domain/random.js';
+import type { ContactRecord } from '../domain/records.js';
+import type { OrgStore } from '../domain/store.js';
+import { DAY } from '../domain/time.js';
+import type { Channel } from '../domain/types.js';
+import { makeConversation, type SeedContext, seconds } from './conversations.js';
 import {
   AGENTS,
   CITIES,
@@ -11,10 +14,7 @@ import {
   LAST_NAMES,
   TEMPLATES,
   TIERS,
-} from './seed-data.js';
-import type { OrgStore } from './store.js';
-import { DAY } from './time.js';
-import type { Channel } from './types.js';
+} from './data.js';
 
 /** Contacts with 12+ conversations each: the benchmark's inbox workload. */
 const HEAVY_CONTACTS = 10;

@@ -1,4 +1,4 @@
-import type { Agent, Template } from './model.js';
+import type { Agent, Template } from '../domain/records.js';
 
 /** Fixed per organisation so tests and docs can name them (`usr_agent1` is SPEC S8's example). */
 export const AGENTS: readonly Agent[] = [

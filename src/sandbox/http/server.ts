@@ -1,45 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { ApiError, forbidden, notFound, rateLimited, statusError, unauthorized } from '../domain/errors.js';
+import type { SandboxState } from '../domain/sandbox.js';
+import type { RecordedRequest, SandboxKey } from '../domain/types.js';
 import { handleControl } from './control.js';
-import { ApiError, forbidden, notFound, rateLimited, statusError, unauthorized } from './errors.js';
 import type { FaultDecision } from './faults.js';
-import { newRequestId, parseJson, readApiKey, readBody, sendError, sendJson } from './http.js';
-import type { Query } from './pagination.js';
 import type { RateState } from './ratelimit.js';
-import { matchRoute } from './router.js';
-import type { Reply } from './runtime.js';
-import type { SandboxState } from './state.js';
-import type { RecordedRequest, SandboxKey } from './types.js';
+import {
+  decodeSegment,
+  newRequestId,
+  parseJson,
+  parseUrl,
+  type Query,
+  readApiKey,
+  readBody,
+} from './request.js';
+import { rateHeaders, sendError, sendJson } from './response.js';
+import { matchRoute, type Reply } from './router.js';
+import type { Traffic } from './traffic.js';
 
 /** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */
 const MALFORMED_BODY = '{"data":[{"id":"cnt_';
 
-function parseUrl(url: string): { path: string; query: Query } {
-  const q = url.indexOf('?');
-  if (q === -1) return { path: url, query: {} };
-  return { path: url.slice(0, q), query: Object.fromEntries(new URLSearchParams(url.slice(q + 1))) };
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function rateHeaders(res: ServerResponse, rate: RateState): void {
-  res.setHeader('X-RateLimit-Limit', rate.limit);
-  res.setHeader('X-RateLimit-Remaining', rate.remaining);
-  res.setHeader('X-RateLimit-Reset', rate.reset);
-}
-
-function sleep(state: SandboxState, ms: number): Promise<void> {
-  return new Promise((resolve) => state.requestTimers.set(resolve, ms));
+function sleep(traffic: Traffic, ms: number): Promise<void> {
+  return new Promise((resolve) => traffic.requestTimers.set(resolve, ms));
 }
 
 export function createRequestHandler(
   state: SandboxState,
+  traffic: Traffic,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const requestId = newRequestId();
@@ -48,23 +37,29 @@ export function createRequestHandler(
     let work: Promise<void> | undefined;
     try {
       if (path === '/v2' || path.startsWith('/v2/'))
-        work = handleApi(state, req, res, requestId, path, query);
-      else if (path.startsWith('/_sandbox/')) work = handleControl(state, req, res, requestId, path);
+        work = handleApi(state, traffic, req, res, requestId, path, query);
+      else if (path.startsWith('/_sandbox/')) work = handleControl(state, traffic, req, res, requestId, path);
       else sendError(res, notFound('route', path), requestId, state.now());
     } catch (err) {
-      fail(state, res, requestId, err);
+      fail(state, traffic, res, requestId, err);
     }
-    work?.catch((err: unknown) => fail(state, res, requestId, err));
+    work?.catch((err: unknown) => fail(state, traffic, res, requestId, err));
   };
 }
 
-function fail(state: SandboxState, res: ServerResponse, requestId: string, err: unknown): void {
+function fail(
+  state: SandboxState,
+  traffic: Traffic,
+  res: ServerResponse,
+  requestId: string,
+  err: unknown,
+): void {
   if (err instanceof ApiError) {
     sendError(res, err, requestId, state.now());
     return;
   }
   if (res.destroyed) return;
-  state.log?.(
+  traffic.log?.(
     `sandbox error ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
   );
   sendError(res, statusError(500), requestId, state.now());
@@ -72,6 +67,7 @@ function fail(state: SandboxState, res: ServerResponse, requestId: string, err: 
 
 async function handleApi(
   state: SandboxState,
+  traffic: Traffic,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
@@ -92,16 +88,16 @@ async function handleApi(
     startedAt,
     finishedAt: startedAt,
   };
-  state.record(entry);
+  traffic.record(entry);
   let finished = false;
   const finish = (status: number) => {
     if (finished) return;
     finished = true;
     entry.status = status;
     entry.finishedAt = performance.now();
-    if (state.logRequests) {
+    if (traffic.logRequests) {
       const fault = entry.fault === undefined ? '' : ` [fault: ${entry.fault}]`;
-      state.log?.(
+      traffic.log?.(
         `${method} ${req.url ?? path} ${status || '-'} ${(entry.finishedAt - startedAt).toFixed(1)}ms${fault}`,
       );
     }
@@ -110,7 +106,7 @@ async function handleApi(
   res.once('close', () => finish(res.headersSent ? res.statusCode : 0));
 
   const rawSub = path.slice(3) || '/';
-  const fault = state.faults.decide(method, rawSub, decodeSegment(rawSub));
+  const fault = traffic.faults.decide(method, rawSub, decodeSegment(rawSub));
   if (fault !== undefined) entry.fault = fault.kind;
   if (fault?.kind === 'reset') {
     req.socket.destroy();
@@ -123,14 +119,27 @@ async function handleApi(
     if (rate === undefined) {
       rate =
         key === undefined
-          ? state.rateLimiter.anonymous(now)
-          : state.rateLimiter.hit(key.key, key.rateLimitPerMinute, now);
+          ? traffic.rateLimiter.anonymous(now)
+          : traffic.rateLimiter.hit(key.key, key.rateLimitPerMinute, now);
       rateHeaders(res, rate);
     }
     return rate;
   };
   try {
-    const call: ApiCall = { state, req, res, requestId, path, rawSub, query, key, apiKey, fault, rated };
+    const call: ApiCall = {
+      state,
+      traffic,
+      req,
+      res,
+      requestId,
+      path,
+      rawSub,
+      query,
+      key,
+      apiKey,
+      fault,
+      rated,
+    };
     const reply = await answerApi(call);
     if (reply === undefined) return;
     // The write is applied and its answer lost: what a client sees when a proxy drops the connection.
@@ -151,6 +160,7 @@ async function handleApi(
 
 interface ApiCall {
   state: SandboxState;
+  traffic: Traffic;
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
@@ -167,16 +177,16 @@ interface ApiCall {
 
 /** Everything after the fault decision; `undefined` when the answer was already sent or never will be. */
 async function answerApi(call: ApiCall): Promise<Reply | undefined> {
-  const { state, req, res, requestId, path, rawSub, query, key, apiKey, fault, rated } = call;
+  const { state, traffic, req, res, requestId, path, rawSub, query, key, apiKey, fault, rated } = call;
   const method = req.method ?? 'GET';
   const text = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
-  const delay = state.delay();
-  if (delay > 0) await sleep(state, delay);
+  const delay = traffic.delay();
+  if (delay > 0) await sleep(traffic, delay);
   if (res.destroyed) return undefined;
   if (fault?.kind === 'hang') {
     // Held until the client gives up (its close ends the entry) or hangMs passes.
-    const timer = state.requestTimers.set(() => req.socket.destroy(), state.faults.hangMs);
-    res.once('close', () => state.requestTimers.clear(timer));
+    const timer = traffic.requestTimers.set(() => req.socket.destroy(), traffic.faults.hangMs);
+    res.once('close', () => traffic.requestTimers.clear(timer));
     return undefined;
   }
 

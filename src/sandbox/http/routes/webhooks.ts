@@ -1,10 +1,10 @@
-import { notFound } from '../errors.js';
-import type { WebhookRecord } from '../model.js';
+import { notFound } from '../../domain/errors.js';
+import { randomToken } from '../../domain/random.js';
+import type { WebhookRecord } from '../../domain/records.js';
+import { webhookJson } from '../../domain/serialize.js';
+import { createWebhookBody, parseBody, updateWebhookBody } from '../../domain/validation.js';
 import { paginate, parsePage } from '../pagination.js';
-import { randomToken } from '../random.js';
-import type { Handler, RequestContext } from '../runtime.js';
-import { webhookJson } from '../serialize.js';
-import { createWebhookBody, parseBody, updateWebhookBody } from '../validation.js';
+import type { Handler, RequestContext } from '../router.js';
 
 function requireWebhook(ctx: RequestContext): WebhookRecord {
   const id = ctx.params[0];

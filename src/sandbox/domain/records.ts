@@ -1,52 +1,14 @@
-import type { Channel, MessageStatus, MessageType, SandboxKey } from './types.js';
+import type {
+  Channel,
+  ContactStatus,
+  ConversationStatus,
+  EventType,
+  MessageStatus,
+  MessageType,
+  Priority,
+} from './types.js';
 
-/** The interface's default keys: two organisations, and a read-only key on the first. */
-export const DEFAULT_KEYS: readonly SandboxKey[] = [
-  { key: 'sk_test_sandbox', organizationId: 'org_demo' },
-  { key: 'sk_test_other', organizationId: 'org_other' },
-  { key: 'sk_test_readonly', organizationId: 'org_demo', scopes: ['contacts:read', 'conversations:read'] },
-];
-
-export const CHANNELS = ['whatsapp', 'instagram', 'sms', 'email'] as const satisfies readonly Channel[];
-export const MESSAGE_TYPES = [
-  'text',
-  'template',
-  'image',
-  'document',
-] as const satisfies readonly MessageType[];
-export const CONVERSATION_STATUSES = ['open', 'closed', 'archived'] as const;
-export const PRIORITIES = ['low', 'medium', 'high'] as const;
-export const CONTACT_STATUSES = ['active', 'inactive'] as const;
-export const EVENT_TYPES = [
-  'message.received',
-  'message.sent',
-  'message.delivered',
-  'message.read',
-  'conversation.created',
-  'conversation.updated',
-  'conversation.resolved',
-  'conversation.assigned',
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-] as const;
-export const SCOPES = [
-  'contacts:read',
-  'contacts:write',
-  'conversations:read',
-  'conversations:write',
-  'channels:read',
-  'channels:write',
-  'webhooks:manage',
-  'admin:read',
-  'admin:write',
-] as const;
-
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type ContactStatus = (typeof CONTACT_STATUSES)[number];
-export type EventType = (typeof EVENT_TYPES)[number];
-export type Scope = (typeof SCOPES)[number];
+// The records the in-memory store keeps, and small helpers on them.
 
 export interface Agent {
   id: string;

@@ -1,3 +1,5 @@
+// The sandbox's public types (index.ts re-exports them), its default keys and the SPEC vocabularies.
+
 /** An API key the sandbox accepts. */
 export interface SandboxKey {
   /** The key string clients send, e.g. `sk_test_sandbox`. */
@@ -9,6 +11,13 @@ export interface SandboxKey {
   /** Requests per fixed 60 s window; `undefined` = unlimited (test keys are "free and unlimited"). */
   rateLimitPerMinute?: number;
 }
+
+/** The interface's default keys: two organisations, and a read-only key on the first. */
+export const DEFAULT_KEYS: readonly SandboxKey[] = [
+  { key: 'sk_test_sandbox', organizationId: 'org_demo' },
+  { key: 'sk_test_other', organizationId: 'org_other' },
+  { key: 'sk_test_readonly', organizationId: 'org_demo', scopes: ['contacts:read', 'conversations:read'] },
+];
 
 /**
  * A targeted fault, checked before the random rates. `reset-after` handles the request as usual (a
@@ -100,6 +109,47 @@ export interface RecordedRequest {
 export type Channel = 'whatsapp' | 'instagram' | 'sms' | 'email';
 export type MessageType = 'text' | 'template' | 'image' | 'document';
 export type MessageStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export const CHANNELS = ['whatsapp', 'instagram', 'sms', 'email'] as const satisfies readonly Channel[];
+export const MESSAGE_TYPES = [
+  'text',
+  'template',
+  'image',
+  'document',
+] as const satisfies readonly MessageType[];
+export const CONVERSATION_STATUSES = ['open', 'closed', 'archived'] as const;
+export const PRIORITIES = ['low', 'medium', 'high'] as const;
+export const CONTACT_STATUSES = ['active', 'inactive'] as const;
+export const EVENT_TYPES = [
+  'message.received',
+  'message.sent',
+  'message.delivered',
+  'message.read',
+  'conversation.created',
+  'conversation.updated',
+  'conversation.resolved',
+  'conversation.assigned',
+  'contact.created',
+  'contact.updated',
+  'contact.deleted',
+] as const;
+export const SCOPES = [
+  'contacts:read',
+  'contacts:write',
+  'conversations:read',
+  'conversations:write',
+  'channels:read',
+  'channels:write',
+  'webhooks:manage',
+  'admin:read',
+  'admin:write',
+] as const;
+
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+export type EventType = (typeof EVENT_TYPES)[number];
+export type Scope = (typeof SCOPES)[number];
 
 /** A Message as the REST API returns it (SPEC §3.4). */
 export interface MessageJson {
