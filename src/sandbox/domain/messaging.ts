@@ -7,7 +7,7 @@ import {
   type MessageRecord,
   renderTemplate,
 } from './records.js';
-import type { Runtime } from './sandbox.js';
+import type { Runtime } from './runtime.js';
 import { conversationJson, messageJson } from './serialize.js';
 import { scheduleProgress } from './status.js';
 import type { OrgStore } from './store.js';

@@ -2,6 +2,7 @@ import { seedOrganization } from '../seed/organization.js';
 import { unauthorized } from './errors.js';
 import { receiveInbound } from './messaging.js';
 import { hashSeed } from './random.js';
+import type { Runtime } from './runtime.js';
 import { messageJson } from './serialize.js';
 import { advanceMessages } from './status.js';
 import { OrgStore } from './store.js';
@@ -22,17 +23,6 @@ export function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`${name} must be a number >= 0, got ${value}`);
   return value;
-}
-
-/** What handlers share: settings that may change at run time, the clock and the event sink. */
-export interface Runtime {
-  readonly now: () => number;
-  readonly embedContact: EmbedContact;
-  readonly deliverAfterMs: number;
-  readonly readAfterMs: number;
-  readonly timers: Timers;
-  readonly webhooks: WebhookDispatcher;
-  emit(org: OrgStore, type: EventType, data: () => unknown): void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { notFound } from './errors.js';
 import { isOutbound, type MessageRecord } from './records.js';
-import type { Runtime } from './sandbox.js';
+import type { Runtime } from './runtime.js';
 import { messageJson } from './serialize.js';
 import type { OrgStore } from './store.js';
 import type { AdvanceTarget } from './types.js';

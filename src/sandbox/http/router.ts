@@ -1,7 +1,5 @@
-import type { Runtime } from '../domain/sandbox.js';
-import type { OrgStore } from '../domain/store.js';
-import type { SandboxKey, Scope } from '../domain/types.js';
-import type { Query } from './request.js';
+import type { Scope } from '../domain/types.js';
+import type { Handler } from './handler.js';
 import {
   contactConversations,
   createContact,
@@ -19,24 +17,6 @@ import {
   updateConversation,
 } from './routes/conversations.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './routes/webhooks.js';
-
-export interface RequestContext {
-  rt: Runtime;
-  org: OrgStore;
-  key: SandboxKey;
-  /** Decoded path parameters, in pattern order. */
-  params: string[];
-  query: Query;
-  body: unknown;
-}
-
-export interface Reply {
-  status: number;
-  /** Omitted for 204. */
-  body?: unknown;
-}
-
-export type Handler = (ctx: RequestContext) => Reply;
 
 export interface Route {
   method: string;

@@ -5,6 +5,7 @@ import type { SandboxState } from '../domain/sandbox.js';
 import type { RecordedRequest, SandboxKey } from '../domain/types.js';
 import { handleControl } from './control.js';
 import type { FaultDecision } from './faults.js';
+import type { Reply } from './handler.js';
 import type { RateState } from './ratelimit.js';
 import {
   decodeSegment,
@@ -16,7 +17,7 @@ import {
   readBody,
 } from './request.js';
 import { rateHeaders, sendError, sendJson } from './response.js';
-import { matchRoute, type Reply } from './router.js';
+import { matchRoute } from './router.js';
 import type { Traffic } from './traffic.js';
 
 /** A 200 whose body is cut off mid-object: what a proxy truncating a response looks like. */

@@ -5,8 +5,8 @@ import { contactJson, conversationJson, messageJson } from '../../domain/seriali
 import type { OrgStore } from '../../domain/store.js';
 import { CHANNELS } from '../../domain/types.js';
 import { createContactBody, parseBody, sendMessageBody, updateContactBody } from '../../domain/validation.js';
+import type { Handler, RequestContext } from '../handler.js';
 import { paginate, parseEnum, parsePage } from '../pagination.js';
-import type { Handler, RequestContext } from '../router.js';
 import { conversationFilters } from './conversations.js';
 
 function requireContact(ctx: RequestContext): ContactRecord {

@@ -5,9 +5,9 @@ import { settle } from '../../domain/status.js';
 import type { ConversationSort } from '../../domain/store.js';
 import { CHANNELS, CONVERSATION_STATUSES } from '../../domain/types.js';
 import { parseBody, updateConversationBody } from '../../domain/validation.js';
+import type { Handler, RequestContext } from '../handler.js';
 import { paginate, parseEnum, parsePage } from '../pagination.js';
 import type { Query } from '../request.js';
-import type { Handler, RequestContext } from '../router.js';
 
 const STATUS_FILTER = [...CONVERSATION_STATUSES, 'all'] as const;
 const SORTS = ['last_message_at:desc', 'created_at:desc'] as const satisfies readonly ConversationSort[];

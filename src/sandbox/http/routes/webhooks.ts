@@ -3,8 +3,8 @@ import { randomToken } from '../../domain/random.js';
 import type { WebhookRecord } from '../../domain/records.js';
 import { webhookJson } from '../../domain/serialize.js';
 import { createWebhookBody, parseBody, updateWebhookBody } from '../../domain/validation.js';
+import type { Handler, RequestContext } from '../handler.js';
 import { paginate, parsePage } from '../pagination.js';
-import type { Handler, RequestContext } from '../router.js';
 
 function requireWebhook(ctx: RequestContext): WebhookRecord {
   const id = ctx.params[0];
