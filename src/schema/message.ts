@@ -2,6 +2,7 @@ import { contactStub, conversationStub } from '../data/index.js';
 import { isId } from '../ids.js';
 import type { Message } from '../upstream/messages.js';
 import { builder } from './builder.js';
+import { connectionOf } from './connection.js';
 import { cost } from './cost.js';
 import { Channel, MessageSender, MessageStatus, MessageType } from './enums.js';
 import { ContactRef, ConversationRef } from './refs.js';
@@ -85,17 +86,8 @@ export const MessageRef = builder.objectRef<Message>('Message').implement({
   }),
 });
 
-export const MessageConnectionRef = builder.connectionObject(
-  {
-    type: MessageRef,
-    name: 'MessageConnection',
-    description: 'A page of messages, oldest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many messages the conversation has.',
-        resolve: (parent) => (parent as unknown as { totalCount: number }).totalCount,
-      }),
-    }),
-  },
-  { name: 'MessageEdge', description: 'A message in a page, with its cursor.' },
-);
+export const MessageConnectionRef = connectionOf(MessageRef, 'Message', {
+  connection: 'A page of messages, oldest first.',
+  totalCount: 'How many messages the conversation has.',
+  edge: 'A message in a page, with its cursor.',
+});
