@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   type GraphQLOutputType,
   getNamedType,
@@ -29,6 +28,7 @@ import {
   ErrorsUpdateContactDocument,
   ErrorsUpdateConversationDocument,
 } from '../gql/graphql.js';
+import { closedPort } from '../helpers/http.js';
 import {
   describeCalls,
   type GraphQLResponse,
@@ -36,7 +36,7 @@ import {
   type Stack,
   startStack,
 } from '../helpers/stack.js';
-import { ManualClock } from '../sandbox/helpers.js';
+import { ManualClock } from '../helpers/time.js';
 
 const LIMITED_KEY = 'sk_test_errors_limited';
 const REQUEST_ID = expect.stringMatching(/^req_/);
@@ -731,11 +731,7 @@ describe('an upstream that cannot be reached at all', () => {
   let unreachable: Stack;
   const gqlUnreachable = sender(() => unreachable);
   beforeAll(async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     unreachable = await startStack({
       sandbox: { seedContacts: 0 },
       client: { baseUrl: `http://127.0.0.1:${port}/v2` },

@@ -1,25 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NodeByIdDocument, NodesByIdsDocument } from '../gql/graphql.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Contact, type Conversation, restAll } from '../helpers/rest.js';
 import {
   callLines,
   dataOf,
   errorCodes,
-  type RestContact,
-  type RestConversation,
-  restAll,
+  type Stack,
   sortedCallLines,
+  startStack,
   upper,
-} from './support.js';
+} from '../helpers/stack.js';
 
 let stack: Stack;
-let contacts: RestContact[];
-let conversations: RestConversation[];
+let contacts: Contact[];
+let conversations: Conversation[];
 
 beforeAll(async () => {
   stack = await startStack({ sandbox: { seedContacts: 8 } });
-  contacts = await restAll<RestContact>(stack, '/contacts');
-  conversations = await restAll<RestConversation>(stack, '/conversations');
+  contacts = await restAll<Contact>(stack, '/contacts');
+  conversations = await restAll<Conversation>(stack, '/conversations');
 });
 beforeEach(() => {
   stack.resetCalls();
@@ -137,7 +136,7 @@ describe('Query.nodes', () => {
   });
 
   it('takes 100 ids', async () => {
-    const ids = Array.from({ length: 100 }, (_, i) => (contacts[i % contacts.length] as RestContact).id);
+    const ids = Array.from({ length: 100 }, (_, i) => (contacts[i % contacts.length] as Contact).id);
 
     const data = dataOf(await stack.gql(NodesByIdsDocument, { ids }));
 
@@ -146,7 +145,7 @@ describe('Query.nodes', () => {
   });
 
   it('rejects more than 100 ids with BAD_USER_INPUT and no REST call', async () => {
-    const ids = Array.from({ length: 101 }, (_, i) => (contacts[i % contacts.length] as RestContact).id);
+    const ids = Array.from({ length: 101 }, (_, i) => (contacts[i % contacts.length] as Contact).id);
 
     const res = await stack.gql(NodesByIdsDocument, { ids });
 

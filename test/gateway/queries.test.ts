@@ -12,31 +12,27 @@ import {
   type ConversationFilter,
   ConversationsPageDocument,
 } from '../gql/graphql.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Contact, type Conversation, type Message, type Page, rest, restAll } from '../helpers/rest.js';
 import {
   callLines,
   dataOf,
   errorCodes,
   expectedContact,
   present,
-  type RestContact,
-  type RestConversation,
-  type RestMessage,
-  type RestPage,
-  rest,
-  restAll,
+  type Stack,
+  startStack,
   upper,
   upperOrNull,
-} from './support.js';
+} from '../helpers/stack.js';
 
 let stack: Stack;
-let contacts: RestContact[];
-let conversations: RestConversation[];
+let contacts: Contact[];
+let conversations: Conversation[];
 
 beforeAll(async () => {
   stack = await startStack({ sandbox: { seedContacts: 40 } });
-  contacts = await restAll<RestContact>(stack, '/contacts');
-  conversations = await restAll<RestConversation>(stack, '/conversations');
+  contacts = await restAll<Contact>(stack, '/contacts');
+  conversations = await restAll<Conversation>(stack, '/conversations');
 });
 beforeEach(() => {
   stack.resetCalls();
@@ -46,7 +42,7 @@ afterAll(async () => {
 });
 
 /** A contact that exercises every field: both identifiers, a last name, a channel, nested metadata. */
-function richContact(): RestContact {
+function richContact(): Contact {
   const found = contacts.find(
     (c) =>
       c.phone !== null &&
@@ -61,7 +57,7 @@ function richContact(): RestContact {
 }
 
 /** A contact with at least `n` conversations. */
-function contactWithConversations(n: number): RestContact {
+function contactWithConversations(n: number): Contact {
   const counts = new Map<string, number>();
   for (const c of conversations) counts.set(c.contact_id, (counts.get(c.contact_id) ?? 0) + 1);
   const found = contacts.find((c) => (counts.get(c.id) ?? 0) >= n);
@@ -223,7 +219,7 @@ describe('Query.contacts', () => {
 
   it('passes search to the REST list and returns what it matches', async () => {
     const term = richContact().last_name ?? '';
-    const expected = await rest<RestPage<RestContact>>(
+    const expected = await rest<Page<Contact>>(
       stack,
       `/contacts?search=${encodeURIComponent(term)}&limit=20`,
     );
@@ -299,10 +295,7 @@ describe('page sizes and cursors', () => {
 describe('Contact.conversations', () => {
   it("lists a contact's conversations through GET /contact/{id}/conversations", async () => {
     const contact = contactWithConversations(10);
-    const expected = await rest<RestPage<RestConversation>>(
-      stack,
-      `/contact/${contact.id}/conversations?limit=20`,
-    );
+    const expected = await rest<Page<Conversation>>(stack, `/contact/${contact.id}/conversations?limit=20`);
     stack.resetCalls();
 
     const data = dataOf(await stack.gql(ContactConversationsPageDocument, { id: contact.id }));
@@ -376,14 +369,14 @@ describe('Query.conversation', () => {
   async function richConversation() {
     for (const conv of conversations) {
       if (conv.assigned_to === null || conv.labels.length === 0 || conv.message_count < 4) continue;
-      const msgs = await rest<RestPage<RestMessage>>(stack, `/conversation/${conv.id}/messages?limit=100`);
+      const msgs = await rest<Page<Message>>(stack, `/conversation/${conv.id}/messages?limit=100`);
       const senders = new Set(msgs.data.map((m) => m.sent_by));
       if (senders.has('user') && senders.has('contact')) return { conv, messages: msgs.data };
     }
     throw new Error('the seed has no conversation with agent, labels and both sides talking');
   }
 
-  const expectedMessage = (m: RestMessage) => ({
+  const expectedMessage = (m: Message) => ({
     id: m.id,
     conversation: { id: m.conversation_id },
     contact: { id: m.contact_id },
@@ -402,7 +395,7 @@ describe('Query.conversation', () => {
 
   it('returns every field of a conversation and of its messages, as the REST API has them', async () => {
     const { conv, messages } = await richConversation();
-    const full = await rest<RestConversation & { contact: RestContact }>(stack, `/conversation/${conv.id}`);
+    const full = await rest<Conversation & { contact: Contact }>(stack, `/conversation/${conv.id}`);
     stack.resetCalls();
 
     const data = dataOf(await stack.gql(ConversationByIdDocument, { id: conv.id, first: 100 }));
@@ -537,7 +530,7 @@ describe('Query.conversations', () => {
 
   it.each(cases)('maps the %s filter to the REST query parameters', async (_name, filter, params) => {
     const expectedQuery = { ...params(), sort: 'last_message_at:desc', limit: '100', offset: '0' };
-    const expected = await rest<RestPage<RestConversation>>(
+    const expected = await rest<Page<Conversation>>(
       stack,
       `/conversations?${new URLSearchParams(expectedQuery)}`,
     );

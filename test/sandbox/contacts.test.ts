@@ -9,15 +9,15 @@ import {
   expectError,
   expectInvalidInput,
   expectStatus,
-  KEY,
   listAll,
   pageSchema,
+  SANDBOX_KEY,
   SECONDS_TIMESTAMP,
   sendMessage,
   uniqueEmail,
   uniquePhone,
   uniqueToken,
-} from './helpers.js';
+} from '../helpers/rest.js';
 
 let sandbox: Sandbox;
 
@@ -89,7 +89,7 @@ describe('POST /contact (E1)', () => {
   it('accepts a JSON body sent without a Content-Type header', async () => {
     const res = await fetch(`${sandbox.url}/contact`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY },
+      headers: { 'x-api-key': SANDBOX_KEY },
       body: new TextEncoder().encode(JSON.stringify({ first_name: 'NoHeader', phone: uniquePhone() })),
     });
     expect(res.status).toBe(201);

@@ -16,7 +16,7 @@ import {
   pageSchema,
   sendMessage,
   uniqueToken,
-} from './helpers.js';
+} from '../helpers/rest.js';
 
 let sandbox: Sandbox;
 let all: Conversation[];

@@ -9,11 +9,11 @@ import {
   errorSchema,
   expectError,
   expectStatus,
-  KEY,
   pageSchema,
+  SANDBOX_KEY,
   uniquePhone,
-  waitFor,
-} from './helpers.js';
+} from '../helpers/rest.js';
+import { waitFor } from '../helpers/time.js';
 
 let sandbox: Sandbox;
 
@@ -49,7 +49,7 @@ function causeCode(error: unknown): string | undefined {
 
 async function fetchError(path: string): Promise<unknown> {
   try {
-    await fetch(`${sandbox.url}${path}`, { headers: { 'x-api-key': KEY } });
+    await fetch(`${sandbox.url}${path}`, { headers: { 'x-api-key': SANDBOX_KEY } });
   } catch (error) {
     return error;
   }
@@ -60,7 +60,7 @@ async function postError(path: string, body: unknown): Promise<unknown> {
   try {
     await fetch(`${sandbox.url}${path}`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      headers: { 'x-api-key': SANDBOX_KEY, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   } catch (error) {
@@ -187,7 +187,7 @@ describe('fault rates', () => {
 
   it('ends hung requests on close()', async () => {
     const hanging = await startSandbox({ port: 0, seedContacts: 1, faults: { hangRate: 1 } });
-    const pending = fetch(`${hanging.url}/contacts`, { headers: { 'x-api-key': KEY } }).then(
+    const pending = fetch(`${hanging.url}/contacts`, { headers: { 'x-api-key': SANDBOX_KEY } }).then(
       () => 'answered',
       () => 'rejected',
     );
@@ -355,7 +355,7 @@ describe('the reset-after fault: the write is applied, its answer lost', () => {
     const phone = uniquePhone();
     const lost = await fetch(`${sandbox.url}/contact`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      headers: { 'x-api-key': SANDBOX_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ first_name: 'Lost', phone }),
     }).then(
       () => undefined,
@@ -454,7 +454,7 @@ describe('the request log', () => {
       path: '/v2/contacts',
       query: { limit: '5', search: 'ann' },
       status: 200,
-      apiKey: KEY,
+      apiKey: SANDBOX_KEY,
       organizationId: 'org_demo',
     });
     expect(list.startedAt).toBeLessThanOrEqual(list.finishedAt);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { type ApiResponse, call, control, errorSchema, KEY, uniquePhone } from './helpers.js';
+import { type ApiResponse, call, control, errorSchema, SANDBOX_KEY, uniquePhone } from '../helpers/rest.js';
 
 const LIMITED_KEY = 'sk_test_headers_limited';
 /** Just over the 1 MB the sandbox reads. */
@@ -36,7 +36,7 @@ function expectRateHeaders(res: ApiResponse, what: string): void {
 }
 
 /** Raw requests outside the /v2 base URL. */
-function fromOrigin(method: string, path: string, key: string | null = KEY): Promise<ApiResponse> {
+function fromOrigin(method: string, path: string, key: string | null = SANDBOX_KEY): Promise<ApiResponse> {
   return call({ url: sandbox.origin }, method, path, { key });
 }
 

@@ -10,7 +10,7 @@ import {
   listAll,
   OTHER_KEY,
   sendMessage,
-} from './helpers.js';
+} from '../helpers/rest.js';
 
 let sandbox: Sandbox;
 

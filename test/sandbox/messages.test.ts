@@ -10,16 +10,15 @@ import {
   expectError,
   expectInvalidInput,
   expectStatus,
-  isoSeconds,
-  KEY,
-  ManualClock,
   type Message,
   messageSchema,
   pageSchema,
+  SANDBOX_KEY,
   SECONDS_TIMESTAMP,
   sendMessage,
   templateSchema,
-} from './helpers.js';
+} from '../helpers/rest.js';
+import { isoSeconds, ManualClock } from '../helpers/time.js';
 
 const T0 = Date.parse('2026-01-25T10:30:00Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -326,7 +325,7 @@ describe('the WhatsApp 24-hour window', () => {
     expect((await getConversation(first.conversation_id)).message_count).toBe(2);
 
     // A customer's message reopens it, in the same conversation.
-    sandbox.inbound(KEY, { contact_id: contact.id, channel: 'whatsapp', content: 'Yes!' });
+    sandbox.inbound(SANDBOX_KEY, { contact_id: contact.id, channel: 'whatsapp', content: 'Yes!' });
     const reply = await sendMessage(sandbox, contact.id, { ...text, content: 'Great' });
     expect(reply.conversation_id).toBe(first.conversation_id);
   });
@@ -370,7 +369,11 @@ describe('the WhatsApp 24-hour window', () => {
     const contact = await createContact(sandbox);
     const inboundAt = clock.time;
     const inbound = messageSchema.parse(
-      sandbox.inbound(KEY, { contact_id: contact.id, channel: 'whatsapp', content: 'Where is my order?' }),
+      sandbox.inbound(SANDBOX_KEY, {
+        contact_id: contact.id,
+        channel: 'whatsapp',
+        content: 'Where is my order?',
+      }),
     );
     expect(inbound).toMatchObject({
       contact_id: contact.id,
@@ -471,18 +474,18 @@ describe('message status progression', () => {
       content: 'two',
     });
 
-    expect(sandbox.advance(KEY, { message_id: one.id, to: 'delivered' })).toBe(1);
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: one.id, to: 'delivered' })).toBe(1);
     const delivered = await getMessage(one);
     expect(delivered.status).toBe('delivered');
     expect(delivered.delivered_at).toMatch(SECONDS_TIMESTAMP);
     expect(delivered.read_at).toBeNull();
 
-    expect(sandbox.advance(KEY, { message_id: one.id, to: 'read' })).toBe(1);
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: one.id, to: 'read' })).toBe(1);
     const read = await getMessage(one);
     expect(read.status).toBe('read');
     expect(read.read_at).toMatch(SECONDS_TIMESTAMP);
 
-    expect(sandbox.advance(KEY, { message_id: two.id, to: 'failed' })).toBe(1);
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: two.id, to: 'failed' })).toBe(1);
     const failed = await getMessage(two);
     expect(failed.status).toBe('failed');
     expect(typeof failed.error).toBe('string');

@@ -9,7 +9,7 @@ import {
   type Page,
   paginationSchema,
   sendMessage,
-} from './helpers.js';
+} from '../helpers/rest.js';
 
 const LISTS = [
   'GET /contacts',

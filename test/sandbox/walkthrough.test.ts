@@ -10,7 +10,7 @@ import {
   type Message,
   messageSchema,
   pageSchema,
-} from './helpers.js';
+} from '../helpers/rest.js';
 
 /*
  * The "Done when" walkthrough, in the order of the founding page S2 (first API call), over real HTTP

@@ -9,7 +9,7 @@ import {
   startStub,
   tracingCaller,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 // The client's waits, as asked of node:timers/promises, so the bounds are checked exactly rather than
 // through timers that a busy machine fires late. The waits still happen: the real timer runs.

@@ -5,7 +5,7 @@ import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
 import { messages } from '../../src/upstream/messages.js';
 import { encodeSegment } from '../../src/upstream/paths.js';
-import { caller, closeClients, createClient, upstreamFailure } from './helpers.js';
+import { caller, closeClients, createClient, upstreamFailure } from '../helpers/upstream.js';
 
 let sandbox: Sandbox;
 let client: UpstreamClient;

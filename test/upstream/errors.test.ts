@@ -3,21 +3,19 @@ import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/inde
 import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
-import { ManualClock } from '../sandbox/helpers.js';
+import { closedPort } from '../helpers/http.js';
+import { READONLY_KEY, uniquePhone } from '../helpers/rest.js';
+import { ManualClock, timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
-  closedPort,
   createClient,
-  READONLY_KEY,
   requestsTo,
   type Stub,
   sendJson,
   startStub,
-  timed,
-  uniquePhone,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 const LIMITED_KEY = 'sk_test_limited';
 const REQUEST_ID = /^req_/;

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
@@ -11,9 +12,8 @@ import {
   type Stub,
   sendJson,
   startStub,
-  timed,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 const me = caller();
 const stubs: Stub[] = [];

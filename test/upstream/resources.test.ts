@@ -4,17 +4,8 @@ import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
 import { messages } from '../../src/upstream/messages.js';
-import {
-  caller,
-  closeClients,
-  createClient,
-  KEY,
-  OTHER_KEY,
-  requestsTo,
-  uniqueEmail,
-  uniquePhone,
-  upstreamFailure,
-} from './helpers.js';
+import { OTHER_KEY, SANDBOX_KEY, uniqueEmail, uniquePhone } from '../helpers/rest.js';
+import { caller, closeClients, createClient, requestsTo, upstreamFailure } from '../helpers/upstream.js';
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -68,7 +59,7 @@ describe('contacts', () => {
     await contacts.list(client, caller(OTHER_KEY), { limit: 1 });
     await contacts.list(client, me, { limit: 1 });
 
-    expect(sandbox.requests.map((r) => r.apiKey)).toEqual([OTHER_KEY, KEY]);
+    expect(sandbox.requests.map((r) => r.apiKey)).toEqual([OTHER_KEY, SANDBOX_KEY]);
     expect(sandbox.requests.map((r) => r.organizationId)).toEqual(['org_other', 'org_demo']);
   });
 

@@ -4,10 +4,12 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { UpstreamClient } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
+import { closedPort } from '../helpers/http.js';
+import { uniquePhone } from '../helpers/rest.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
-  closedPort,
   contactJson,
   createClient,
   requestsTo,
@@ -15,11 +17,9 @@ import {
   sendJson,
   startStub,
   TEST_OPTIONS,
-  timed,
   tracingCaller,
-  uniquePhone,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 let sandbox: Sandbox;
 let client: UpstreamClient;

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { RetryBudget } from '../../src/upstream/retry.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
@@ -12,9 +13,8 @@ import {
   type Stub,
   sendJson,
   startStub,
-  timed,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 const me = caller();
 const stubs: Stub[] = [];

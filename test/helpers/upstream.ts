@@ -1,6 +1,4 @@
-import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
 import {
@@ -10,10 +8,8 @@ import {
   type UpstreamClientOptions,
 } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
-
-export const KEY = 'sk_test_sandbox';
-export const OTHER_KEY = 'sk_test_other';
-export const READONLY_KEY = 'sk_test_readonly';
+import { closeServer, listen } from './http.js';
+import { SANDBOX_KEY } from './rest.js';
 
 /** Small bounds so a fault costs a few hundred milliseconds, not the production seconds. */
 export const TEST_OPTIONS: Omit<UpstreamClientOptions, 'baseUrl'> = {
@@ -37,12 +33,18 @@ export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((client) => client.close()));
 }
 
-export function caller(apiKey: string = KEY, extra: Omit<CallerContext, 'apiKey'> = {}): CallerContext {
+export function caller(
+  apiKey: string = SANDBOX_KEY,
+  extra: Omit<CallerContext, 'apiKey'> = {},
+): CallerContext {
   return { apiKey, ...extra };
 }
 
 /** A caller whose every REST call lands in `traces`. */
-export function tracingCaller(apiKey: string = KEY): { caller: CallerContext; traces: UpstreamCallTrace[] } {
+export function tracingCaller(apiKey: string = SANDBOX_KEY): {
+  caller: CallerContext;
+  traces: UpstreamCallTrace[];
+} {
   const traces: UpstreamCallTrace[] = [];
   return { caller: { apiKey, trace: (call) => traces.push(call) }, traces };
 }
@@ -63,23 +65,6 @@ export async function upstreamFailure(call: Promise<unknown>): Promise<UpstreamE
 /** The /v2 requests the sandbox received with this method and path (path as sent, after the origin). */
 export function requestsTo(sandbox: Sandbox, method: string, path: string): RecordedRequest[] {
   return sandbox.requests.filter((r) => r.method === method && r.path === path);
-}
-
-export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const started = performance.now();
-  const result = await run();
-  return { ms: performance.now() - started, result };
-}
-
-let counter = 0;
-/** A phone number the seed does not produce (Greek mobile range, random subscriber part). */
-export function uniquePhone(): string {
-  counter += 1;
-  return `+3069${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(counter % 100).padStart(2, '0')}`;
-}
-export function uniqueEmail(local = 'u'): string {
-  counter += 1;
-  return `${local}${counter}.${randomInt(0, 1_000_000_000)}@example.test`;
 }
 
 export interface StubHit {
@@ -120,18 +105,8 @@ export async function startStub(
     req.resume();
     req.on('end', () => respond(res, hit, hits.length - 1, req));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v2`,
-    hits,
-    server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const origin = await listen(server);
+  return { url: `${origin}/v2`, hits, server, close: () => closeServer(server) };
 }
 
 export function sendJson(
@@ -147,15 +122,6 @@ export function sendJson(
     ...headers,
   });
   res.end(text);
-}
-
-/** A port nothing listens on: bound once, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A complete SPEC §3.1 contact, for stubs that answer a valid body. */
