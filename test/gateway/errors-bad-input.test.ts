@@ -18,7 +18,7 @@ import {
   stack,
   unchecked,
   useErrorsStack,
-} from '../helpers/errors.js';
+} from '../helpers/gateway-errors.js';
 import { uniquePhone } from '../helpers/rest.js';
 import { describeCalls } from '../helpers/stack.js';
 

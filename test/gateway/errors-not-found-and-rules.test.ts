@@ -23,7 +23,7 @@ import {
   REQUEST_ID,
   stack,
   useErrorsStack,
-} from '../helpers/errors.js';
+} from '../helpers/gateway-errors.js';
 import { uniqueEmail, uniquePhone } from '../helpers/rest.js';
 import { describeCalls, SANDBOX_KEY, startStack } from '../helpers/stack.js';
 import { ManualClock } from '../helpers/time.js';

@@ -27,7 +27,7 @@ import {
   stack,
   useErrorsStack,
   withNullAt,
-} from '../helpers/errors.js';
+} from '../helpers/gateway-errors.js';
 import { closedPort } from '../helpers/http.js';
 import { rest, uniqueEmail } from '../helpers/rest.js';
 import { describeCalls, type GraphQLResponse, type Stack, startStack } from '../helpers/stack.js';

@@ -1,31 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NodeByIdDocument, NodesByIdsDocument } from '../gql/graphql.js';
-import { type Contact, type Conversation, restAll } from '../helpers/rest.js';
-import {
-  callLines,
-  dataOf,
-  errorCodes,
-  type Stack,
-  sortedCallLines,
-  startStack,
-  upper,
-} from '../helpers/stack.js';
+import type { Contact } from '../helpers/rest.js';
+import { contacts, conversations, stack, useSeededStack } from '../helpers/seeded-stack.js';
+import { callLines, dataOf, errorCodes, sortedCallLines, upper } from '../helpers/stack.js';
 
-let stack: Stack;
-let contacts: Contact[];
-let conversations: Conversation[];
-
-beforeAll(async () => {
-  stack = await startStack({ sandbox: { seedContacts: 8 } });
-  contacts = await restAll<Contact>(stack, '/contacts');
-  conversations = await restAll<Conversation>(stack, '/conversations');
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+useSeededStack(8);
 
 const contactAt = (i: number) => {
   const c = contacts[i];
