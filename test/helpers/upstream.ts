@@ -82,7 +82,15 @@ export interface Stub {
   readonly hits: StubHit[];
   /** The node:http server, for tests that watch its sockets. */
   readonly server: Server;
+  /** Stops the server; a second call waits for the first. */
   close(): Promise<void>;
+}
+
+/** Every stub a test file starts, so `closeStubs()` in afterAll stops them. */
+const stubs: Stub[] = [];
+
+export async function closeStubs(): Promise<void> {
+  await Promise.all(stubs.splice(0).map((stub) => stub.close()));
 }
 
 /**
@@ -106,7 +114,10 @@ export async function startStub(
     req.on('end', () => respond(res, hit, hits.length - 1, req));
   });
   const origin = await listen(server);
-  return { url: `${origin}/v2`, hits, server, close: () => closeServer(server) };
+  let closed: Promise<void> | undefined;
+  const stub: Stub = { url: `${origin}/v2`, hits, server, close: () => (closed ??= closeServer(server)) };
+  stubs.push(stub);
+  return stub;
 }
 
 export function sendJson(

@@ -9,9 +9,9 @@ import { ManualClock, timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
+  closeStubs,
   createClient,
   requestsTo,
-  type Stub,
   sendJson,
   startStub,
   upstreamFailure,
@@ -23,7 +23,6 @@ const REQUEST_ID = /^req_/;
 let sandbox: Sandbox;
 let client: UpstreamClient;
 const me = caller();
-const stubs: Stub[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({
@@ -42,7 +41,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await closeClients();
-  await Promise.all(stubs.splice(0).map((stub) => stub.close()));
+  await closeStubs();
   await sandbox.close();
 });
 
@@ -151,7 +150,6 @@ describe('http errors carry the upstream status, error, details and request id',
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>Bad Gateway</body></html>');
     });
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.create(createClient(stub.url), me, { first_name: 'X' }));
 
@@ -250,7 +248,6 @@ describe('bad responses', () => {
 
   it('reports bad_response for valid JSON of the wrong shape', async () => {
     const stub = await startStub((res) => sendJson(res, 200, { id: 42, first_name: null }));
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.get(createClient(stub.url), me, 'cnt_1'));
 
@@ -265,7 +262,6 @@ describe('bad responses', () => {
         pagination: { limit: 20, offset: 0, total: 1, has_more: false },
       }),
     );
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.list(createClient(stub.url), me, {}));
 
