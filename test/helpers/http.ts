@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+// Test servers on free ports of 127.0.0.1.
+
 /** Starts `server` on a free port of 127.0.0.1 and returns its origin (`http://127.0.0.1:PORT`). */
 export async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

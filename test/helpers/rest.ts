@@ -5,6 +5,10 @@ import { z } from 'zod';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { closeServer, listen } from './http.js';
 
+// REST straight to the sandbox, bypassing the gateway: the sandbox's contract tests and the oracle reads of the
+// gateway tests. One client (`call`), the response schemas, assertions on status and error bodies, generators
+// of unique values and a webhook receiver.
+
 /** The sandbox's default API keys: the demo organisation's, another organisation's, a read-only one. */
 export const SANDBOX_KEY = 'sk_test_sandbox';
 export const OTHER_KEY = 'sk_test_other';

@@ -18,6 +18,10 @@ import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/c
 import { closeServer, listen } from './http.js';
 import { type Contact, SANDBOX_KEY } from './rest.js';
 
+// The fixture: a sandbox and a gateway against it (`startStack`), and helpers for the GraphQL answers and the
+// REST calls behind them.
+
+// The sandbox's default API keys, defined with the REST client.
 export { OTHER_KEY, READONLY_KEY, SANDBOX_KEY } from './rest.js';
 
 export interface GraphQLResponse<TData> {

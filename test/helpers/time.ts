@@ -1,3 +1,5 @@
+// Clocks and waiting.
+
 /** A clock for the sandbox's `now` option that only moves when told to. */
 export class ManualClock {
   constructor(public time: number) {}

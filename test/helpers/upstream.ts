@@ -11,6 +11,9 @@ import { UpstreamError } from '../../src/upstream/errors.js';
 import { closeServer, listen } from './http.js';
 import { SANDBOX_KEY } from './rest.js';
 
+// The UpstreamClient on its own: clients with small test bounds, callers, and stub servers for answers the
+// sandbox cannot give.
+
 /** Small bounds so a fault costs a few hundred milliseconds, not the production seconds. */
 export const TEST_OPTIONS: Omit<UpstreamClientOptions, 'baseUrl'> = {
   connections: 4,
