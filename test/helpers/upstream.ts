@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { expect } from 'vitest';
-import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import {
+  type RecordedRequest,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../src/sandbox/index.js';
 import {
   type CallerContext,
   type UpstreamCallTrace,
@@ -34,6 +39,29 @@ export function createClient(baseUrl: string, options: Partial<UpstreamClientOpt
 
 export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((client) => client.close()));
+}
+
+/** The file's sandbox and a client against it, set once `useSandboxClient()`'s beforeAll ran. */
+export let sandbox: Sandbox;
+export let client: UpstreamClient;
+
+/**
+ * Starts `sandbox` and `client` for the file, forgets the sandbox's recorded requests before each test, and
+ * closes the clients, the stubs and the sandbox after the file.
+ */
+export function useSandboxClient(options: Omit<SandboxOptions, 'port'>): void {
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, ...options });
+    client = createClient(sandbox.url);
+  });
+  beforeEach(() => {
+    sandbox.clearRequests();
+  });
+  afterAll(async () => {
+    await closeClients();
+    await closeStubs();
+    await sandbox.close();
+  });
 }
 
 export function caller(

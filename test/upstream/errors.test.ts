@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS, startSandbox } from '../../src/sandbox/index.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
 import { closedPort } from '../helpers/http.js';
@@ -8,41 +7,28 @@ import { READONLY_KEY, uniquePhone } from '../helpers/rest.js';
 import { ManualClock, timed } from '../helpers/time.js';
 import {
   caller,
-  closeClients,
-  closeStubs,
+  client,
   createClient,
   requestsTo,
+  sandbox,
   sendJson,
   startStub,
   upstreamFailure,
+  useSandboxClient,
 } from '../helpers/upstream.js';
 
 const LIMITED_KEY = 'sk_test_limited';
 const REQUEST_ID = /^req_/;
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({
+  seedContacts: 3,
+  keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_limited', rateLimitPerMinute: 1 }],
+  faults: { hangMs: 5_000 },
+});
 const me = caller();
 
-beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: 0,
-    seedContacts: 3,
-    keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_limited', rateLimitPerMinute: 1 }],
-    faults: { hangMs: 5_000 },
-  });
-  client = createClient(sandbox.url);
-});
-beforeEach(() => {
-  sandbox.clearRequests();
-});
 afterEach(() => {
   sandbox.setFaults({ hangMs: 5_000 });
-});
-afterAll(async () => {
-  await closeClients();
-  await closeStubs();
-  await sandbox.close();
 });
 
 describe('authentication', () => {

@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
 import { messages } from '../../src/upstream/messages.js';
 import { OTHER_KEY, SANDBOX_KEY, uniqueEmail, uniquePhone } from '../helpers/rest.js';
-import { caller, closeClients, createClient, requestsTo, upstreamFailure } from '../helpers/upstream.js';
+import {
+  caller,
+  client,
+  requestsTo,
+  sandbox,
+  upstreamFailure,
+  useSandboxClient,
+} from '../helpers/upstream.js';
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({ seedContacts: 8 });
 const me = caller();
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 8 });
-  client = createClient(sandbox.url);
-});
-beforeEach(() => {
-  sandbox.clearRequests();
-});
-afterAll(async () => {
-  await closeClients();
-  await sandbox.close();
-});
 
 describe('contacts', () => {
   it('creates a contact and returns the full parsed object', async () => {

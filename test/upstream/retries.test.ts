@@ -1,7 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
 import { closedPort } from '../helpers/http.js';
@@ -9,20 +7,20 @@ import { uniquePhone } from '../helpers/rest.js';
 import { timed } from '../helpers/time.js';
 import {
   caller,
-  closeClients,
-  closeStubs,
+  client,
   contactJson,
   createClient,
   requestsTo,
+  sandbox,
   sendJson,
   startStub,
   TEST_OPTIONS,
   tracingCaller,
   upstreamFailure,
+  useSandboxClient,
 } from '../helpers/upstream.js';
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({ seedContacts: 3 });
 const me = caller();
 let contactId: string;
 
@@ -37,20 +35,10 @@ function rateLimited(retryAfter: string | undefined, body: Record<string, unknow
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 3 });
-  client = createClient(sandbox.url);
   ({ id: contactId } = await contacts.create(client, me, { first_name: 'Retry', phone: uniquePhone() }));
-});
-beforeEach(() => {
-  sandbox.clearRequests();
 });
 afterEach(() => {
   sandbox.setFaults({});
-});
-afterAll(async () => {
-  await closeClients();
-  await closeStubs();
-  await sandbox.close();
 });
 
 describe('reads are retried when the failure is passing', () => {
