@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 import { closeServer, listen } from './http.js';
 
 // REST straight to the sandbox, bypassing the gateway: the sandbox's contract tests and the oracle reads of the
@@ -13,6 +13,19 @@ import { closeServer, listen } from './http.js';
 export const SANDBOX_KEY = 'sk_test_sandbox';
 export const OTHER_KEY = 'sk_test_other';
 export const READONLY_KEY = 'sk_test_readonly';
+
+/** The file's sandbox, set once `useSandbox()`'s beforeAll ran. */
+export let sandbox: Sandbox;
+
+/** Starts `sandbox` on a free port before the file's tests and closes it after them. */
+export function useSandbox(options: Omit<SandboxOptions, 'port'> = {}): void {
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, ...options });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+}
 
 /** ISO-8601 UTC with whole seconds, as the guides show (`2026-01-25T10:30:00Z`). */
 export const SECONDS_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

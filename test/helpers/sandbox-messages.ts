@@ -1,6 +1,13 @@
-import { afterAll, beforeAll } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { call, conversationSchema, expectStatus, type Message, messageSchema, pageSchema } from './rest.js';
+import {
+  call,
+  conversationSchema,
+  expectStatus,
+  type Message,
+  messageSchema,
+  pageSchema,
+  sandbox,
+  useSandbox,
+} from './rest.js';
 import { ManualClock } from './time.js';
 
 // The fixture of the sandbox's message tests (test/sandbox/messages-*.test.ts): a sandbox without seed on
@@ -9,22 +16,10 @@ import { ManualClock } from './time.js';
 export const T0 = Date.parse('2026-01-25T10:30:00Z');
 export const DAY = 24 * 60 * 60 * 1000;
 export const clock = new ManualClock(T0);
-export let sandbox: Sandbox;
 
-/** Starts `sandbox` for the file. */
+/** Starts the file's `sandbox` (from rest.ts) on `clock`. */
 export function useMessagesSandbox(): void {
-  beforeAll(async () => {
-    sandbox = await startSandbox({
-      port: 0,
-      seedContacts: 0,
-      now: clock.now,
-      deliverAfterMs: 2000,
-      readAfterMs: 5000,
-    });
-  });
-  afterAll(async () => {
-    await sandbox.close();
-  });
+  useSandbox({ seedContacts: 0, now: clock.now, deliverAfterMs: 2000, readAfterMs: 5000 });
 }
 
 export async function getConversation(id: string) {

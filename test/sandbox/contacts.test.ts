@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   call,
   contactSchema,
@@ -13,20 +12,15 @@ import {
   pageSchema,
   SANDBOX_KEY,
   SECONDS_TIMESTAMP,
+  sandbox,
   sendMessage,
   uniqueEmail,
   uniquePhone,
   uniqueToken,
+  useSandbox,
 } from '../helpers/rest.js';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 8 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+useSandbox({ seedContacts: 8 });
 
 describe('POST /contact (E1)', () => {
   it('creates a contact with 201 and returns the full object with explicit nulls', async () => {

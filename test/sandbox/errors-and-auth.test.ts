@@ -13,25 +13,23 @@ import {
   pageSchema,
   READONLY_KEY,
   SANDBOX_KEY,
+  sandbox,
   sendMessage,
   uniquePhone,
+  useSandbox,
 } from '../helpers/rest.js';
 import { ManualClock } from '../helpers/time.js';
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 5 });
 let contactId: string;
 let conversationId: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 5 });
   const contact = await createContact(sandbox);
   contactId = contact.id;
   conversationId = (
     await sendMessage(sandbox, contact.id, { channel: 'sms', message_type: 'text', content: 'x' })
   ).conversation_id;
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 /** Every endpoint E1–E12 and I1–I5 with a request that would succeed for a Full Access key. */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type FaultOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import {
@@ -11,21 +11,17 @@ import {
   expectStatus,
   pageSchema,
   SANDBOX_KEY,
+  sandbox,
   uniquePhone,
+  useSandbox,
 } from '../helpers/rest.js';
 import { waitFor } from '../helpers/time.js';
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 3 });
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 3 });
-});
 afterEach(() => {
   sandbox.setFaults({});
   sandbox.setLatency(0, 0);
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 const SERVER_ERRORS: Record<number, string> = {

@@ -9,6 +9,7 @@ import {
   expectStatus,
   messageSchema,
   pageSchema,
+  sandbox,
   sendMessage,
   templateSchema,
 } from '../helpers/rest.js';
@@ -16,7 +17,6 @@ import {
   clock,
   getConversation,
   getMessages,
-  sandbox,
   send,
   useMessagesSandbox,
 } from '../helpers/sandbox-messages.js';

@@ -6,9 +6,10 @@ import {
   expectStatus,
   SANDBOX_KEY,
   SECONDS_TIMESTAMP,
+  sandbox,
   sendMessage,
 } from '../helpers/rest.js';
-import { clock, getMessage, getMessages, sandbox, useMessagesSandbox } from '../helpers/sandbox-messages.js';
+import { clock, getMessage, getMessages, useMessagesSandbox } from '../helpers/sandbox-messages.js';
 
 useMessagesSandbox();
 

@@ -7,16 +7,10 @@ import {
   expectStatus,
   messageSchema,
   SANDBOX_KEY,
+  sandbox,
   sendMessage,
 } from '../helpers/rest.js';
-import {
-  clock,
-  DAY,
-  getConversation,
-  sandbox,
-  send,
-  useMessagesSandbox,
-} from '../helpers/sandbox-messages.js';
+import { clock, DAY, getConversation, send, useMessagesSandbox } from '../helpers/sandbox-messages.js';
 import { isoSeconds } from '../helpers/time.js';
 
 useMessagesSandbox();
