@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrganisationIdsDocument, OrganisationProbeDocument } from '../gql/graphql.js';
-import { OTHER_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
-import { dataOf, present, type RestContact, type RestConversation, restAll } from './support.js';
+import { type Contact, type Conversation, restAll } from '../helpers/rest.js';
+import { dataOf, OTHER_KEY, present, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 interface Organisation {
   key: string;
@@ -15,8 +15,8 @@ let stack: Stack;
 let orgs: [Organisation, Organisation];
 
 async function organisation(key: string): Promise<Organisation> {
-  const contacts = (await restAll<RestContact>(stack, '/contacts', key)).map((c) => c.id);
-  const conversations = (await restAll<RestConversation>(stack, '/conversations', key)).map((c) => c.id);
+  const contacts = (await restAll<Contact>(stack, '/contacts', key)).map((c) => c.id);
+  const conversations = (await restAll<Conversation>(stack, '/conversations', key)).map((c) => c.id);
   return { key, contacts, conversations, ids: new Set([...contacts, ...conversations]) };
 }
 

@@ -16,8 +16,8 @@ import {
   UpdateContactDocument,
   UpdateConversationDocument,
 } from '../gql/graphql.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-import { callLines, dataOf, errorCodes, present, type RestMessage, type RestPage, rest } from './support.js';
+import { type Message, type Page, rest } from '../helpers/rest.js';
+import { callLines, dataOf, errorCodes, present, type Stack, startStack } from '../helpers/stack.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -318,7 +318,7 @@ describe('sendMessage', () => {
       expect(data.sendMessage).toMatchObject({ channel, messageType, content: mediaUrl });
       // The media fields are not in the GraphQL Message; the REST message shows they were sent.
       const stored = await rest<
-        RestPage<RestMessage & { media_url?: string; caption?: string | null; filename?: string | null }>
+        Page<Message & { media_url?: string; caption?: string | null; filename?: string | null }>
       >(stack, `/conversation/${data.sendMessage.conversation.id}/messages`);
       expect(stored.data[0]).toMatchObject({ media_url: mediaUrl, caption, filename });
     },

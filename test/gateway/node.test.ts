@@ -1,32 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NodeByIdDocument, NodesByIdsDocument } from '../gql/graphql.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-import {
-  callLines,
-  dataOf,
-  errorCodes,
-  type RestContact,
-  type RestConversation,
-  restAll,
-  sortedCallLines,
-  upper,
-} from './support.js';
+import type { Contact } from '../helpers/rest.js';
+import { contacts, conversations, stack, useSeededStack } from '../helpers/seeded-stack.js';
+import { callLines, dataOf, errorCodes, sortedCallLines, upper } from '../helpers/stack.js';
 
-let stack: Stack;
-let contacts: RestContact[];
-let conversations: RestConversation[];
-
-beforeAll(async () => {
-  stack = await startStack({ sandbox: { seedContacts: 8 } });
-  contacts = await restAll<RestContact>(stack, '/contacts');
-  conversations = await restAll<RestConversation>(stack, '/conversations');
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+useSeededStack(8);
 
 const contactAt = (i: number) => {
   const c = contacts[i];
@@ -137,7 +115,7 @@ describe('Query.nodes', () => {
   });
 
   it('takes 100 ids', async () => {
-    const ids = Array.from({ length: 100 }, (_, i) => (contacts[i % contacts.length] as RestContact).id);
+    const ids = Array.from({ length: 100 }, (_, i) => (contacts[i % contacts.length] as Contact).id);
 
     const data = dataOf(await stack.gql(NodesByIdsDocument, { ids }));
 
@@ -146,7 +124,7 @@ describe('Query.nodes', () => {
   });
 
   it('rejects more than 100 ids with BAD_USER_INPUT and no REST call', async () => {
-    const ids = Array.from({ length: 101 }, (_, i) => (contacts[i % contacts.length] as RestContact).id);
+    const ids = Array.from({ length: 101 }, (_, i) => (contacts[i % contacts.length] as Contact).id);
 
     const res = await stack.gql(NodesByIdsDocument, { ids });
 

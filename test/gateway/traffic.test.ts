@@ -14,8 +14,8 @@ import {
   MessageParentDetailsDocument,
   MessageParentsDocument,
 } from '../gql/graphql.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-import { dataOf, present, type RestContact, type RestPage, rest, sortedCallLines } from './support.js';
+import { type Contact, type Page, rest } from '../helpers/rest.js';
+import { dataOf, present, type Stack, sortedCallLines, startStack } from '../helpers/stack.js';
 
 const LIST_SORT = 'sort=last_message_at%3Adesc';
 
@@ -262,7 +262,7 @@ describe('with conversations that embed no contact', () => {
   });
 
   it('reuses a contact found by phone when its conversations name it by id', async () => {
-    const page = await rest<RestPage<RestContact>>(stack, '/contacts?limit=20');
+    const page = await rest<Page<Contact>>(stack, '/contacts?limit=20');
     const seeded = page.data.find((c) => c.phone);
     expect(seeded?.phone).toMatch(/^\+/);
     stack.resetCalls();

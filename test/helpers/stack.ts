@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
+import { expect } from 'vitest';
 import { createLogger, type Logger } from '../../src/logger.js';
 import {
   type RecordedRequest,
@@ -15,10 +15,14 @@ import {
   SUBGRAPH_ENDPOINT,
 } from '../../src/server/listener.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstream/client.js';
+import { closeServer, listen } from './http.js';
+import { type Contact, SANDBOX_KEY } from './rest.js';
 
-export const SANDBOX_KEY = 'sk_test_sandbox';
-export const OTHER_KEY = 'sk_test_other';
-export const READONLY_KEY = 'sk_test_readonly';
+// The fixture: a sandbox and a gateway against it (`startStack`), and helpers for the GraphQL answers and the
+// REST calls behind them.
+
+// The sandbox's default API keys, defined with the REST client.
+export { OTHER_KEY, READONLY_KEY, SANDBOX_KEY } from './rest.js';
 
 export interface GraphQLResponse<TData> {
   status: number;
@@ -87,8 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.gateway,
   });
   const server: Server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = await listen(server);
   const url = `${origin}/graphql`;
 
   return {
@@ -111,8 +114,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     calls: () => sandbox.requests,
     resetCalls: () => sandbox.clearRequests(),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A second close() finds the server stopped already, which is fine.
+      await closeServer(server).catch(() => undefined);
       await client.close();
       await sandbox.close();
     },
@@ -121,3 +124,52 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 /** "GET /v2/contact/cnt_x" lines, for readable call assertions. */
 export const describeCalls = (calls: readonly RecordedRequest[]) => calls.map((c) => `${c.method} ${c.path}`);
+
+/** "GET /v2/contact/cnt_x" with the query string, in a stable order. */
+export const callLines = (calls: readonly RecordedRequest[]) =>
+  calls.map((c) => {
+    const query = new URLSearchParams(Object.entries(c.query).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return `${c.method} ${c.path}${query.size > 0 ? `?${query}` : ''}`;
+  });
+
+/** The same lines, sorted: for calls that run concurrently and may arrive in any order. */
+export const sortedCallLines = (calls: readonly RecordedRequest[]) => callLines(calls).sort();
+
+/** The data of a response that must have succeeded. */
+export function dataOf<T>(res: GraphQLResponse<T>): T {
+  expect(res.body.errors, res.text).toBeUndefined();
+  expect(res.body.data, res.text).toBeTruthy();
+  return res.body.data as T;
+}
+
+/** The `extensions.code` of each error of a response. */
+export const errorCodes = (res: GraphQLResponse<unknown>) =>
+  (res.body.errors ?? []).map((e) => e.extensions?.code);
+
+/** Connection items are nullable (a failing item must not wipe the page); in a healthy page none is. */
+export function present<T>(items: readonly (T | null)[]): T[] {
+  expect(items).not.toContain(null);
+  return items as T[];
+}
+
+/** A REST enum value as the GraphQL enum shows it. */
+export const upper = (value: string) => value.toUpperCase();
+export const upperOrNull = (value: string | null) => (value === null ? null : value.toUpperCase());
+
+/** What the GraphQL Contact must show for a REST contact. */
+export function expectedContact(c: Contact) {
+  return {
+    id: c.id,
+    phone: c.phone,
+    email: c.email,
+    firstName: c.first_name,
+    lastName: c.last_name,
+    fullName: c.full_name,
+    preferredChannel: upperOrNull(c.preferred_channel),
+    status: upper(c.status),
+    metadata: c.metadata,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+    lastContactedAt: c.last_contacted,
+  };
+}

@@ -1,15 +1,19 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, SandboxConfigError, sandboxOptionsFromEnv } from '../../src/sandbox/index.js';
-import { client, KEY, type Page, start } from './helpers.js';
+import {
+  type Sandbox,
+  SandboxConfigError,
+  type SandboxOptions,
+  sandboxOptionsFromEnv,
+  startSandbox,
+} from '../../src/sandbox/index.js';
+import { client, type Page, SANDBOX_KEY, startReceiver } from '../helpers/rest.js';
 
 type Json = Record<string, unknown>;
 const open: Sandbox[] = [];
 
-async function sandboxWith(options: Parameters<typeof start>[0] = {}): Promise<Sandbox> {
-  const sandbox = await start({ seedContacts: 20, ...options });
+async function sandboxWith(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = await startSandbox({ port: 0, seedContacts: 20, ...options });
   open.push(sandbox);
   return sandbox;
 }
@@ -41,7 +45,7 @@ describe('faults', () => {
 
   it('resets sockets, serves malformed bodies and answers 429 with Retry-After', async () => {
     const sandbox = await sandboxWith({
-      keys: [{ key: KEY, organizationId: 'org_demo', rateLimitPerMinute: 2 }],
+      keys: [{ key: SANDBOX_KEY, organizationId: 'org_demo', rateLimitPerMinute: 2 }],
       faults: {
         rules: [
           { kind: 'reset', path: '/contact/*', times: 1 },
@@ -95,7 +99,7 @@ describe('control routes', () => {
     expect(refused.body.details).toMatchObject({ window_expires_at: '2026-01-26T10:00:00Z' });
     const inbound = await fetch(`${sandbox.origin}/_sandbox/inbound`, {
       method: 'POST',
-      headers: { 'X-API-Key': KEY },
+      headers: { 'X-API-Key': SANDBOX_KEY },
       body: JSON.stringify({ contact_id: contact, channel: 'whatsapp', content: 'Hi there' }),
     });
     expect(inbound.status).toBe(201);
@@ -107,7 +111,7 @@ describe('control routes', () => {
       `/conversation/${String(sent.body.conversation_id)}/messages`,
     );
     expect(listed.body.data.map((m) => m.status)).toEqual(['read', 'delivered', 'delivered']);
-    expect(sandbox.advance(KEY, { message_id: String(sent.body.id), to: 'read' })).toBe(1);
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: String(sent.body.id), to: 'read' })).toBe(1);
     now += 25 * 3600_000;
     const closed = await api('POST', `/contact/${contact}/message`, text);
     expect(closed.body.details).toMatchObject({
@@ -129,30 +133,21 @@ describe('control routes', () => {
 
 describe('webhooks', () => {
   it('delivers signed events and retries failures with the same event id', async () => {
-    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(received.length === 1 ? 500 : 200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await startReceiver();
+    const received = receiver.deliveries;
+    receiver.respond = () => (received.length === 1 ? 500 : 200);
     try {
       const sandbox = await sandboxWith({ webhookRetryDelaysMs: { exponential: [20, 20], linear: [20] } });
       const api = client(sandbox);
       const hook = await api('POST', '/webhooks', {
-        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        url: `${receiver.url}/hook`,
         events: ['contact.created'],
       });
       expect(hook.status).toBe(201);
       expect(hook.body).toMatchObject({ active: true, retry_policy: 'exponential' });
       await newContact(sandbox);
       await expect.poll(() => received.length).toBe(2);
-      const [first, retry] = received.map((r) => ({ ...r, json: JSON.parse(r.body) as Json }));
+      const [first, retry] = received.map((r) => ({ ...r, json: JSON.parse(r.rawBody) as Json }));
       expect(first?.json).toMatchObject({
         type: 'contact.created',
         retry_count: 0,
@@ -162,12 +157,12 @@ describe('webhooks', () => {
       const [, t, v1] =
         /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(retry?.headers['x-huechat-signature'])) ?? [];
       const expected = createHmac('sha256', String(hook.body.signing_secret))
-        .update(`${t}.${retry?.body}`)
+        .update(`${t}.${retry?.rawBody}`)
         .digest('hex');
       expect(v1).toBe(expected);
       expect(retry?.headers['x-huechat-event']).toBe('contact.created');
     } finally {
-      receiver.close();
+      await receiver.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/index.js';
-import { client, type Page, start } from './helpers.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { client, type Page } from '../helpers/rest.js';
 
 type Json = Record<string, unknown>;
 
@@ -8,7 +8,7 @@ let sandbox: Sandbox;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  sandbox = await start();
+  sandbox = await startSandbox({ port: 0 });
   api = client(sandbox);
 });
 afterAll(() => sandbox.close());
@@ -24,8 +24,8 @@ async function allConversations(): Promise<Json[]> {
 
 describe('seed', () => {
   it('gives the same ids and content for the same seed, and other ones for another seed', async () => {
-    const again = await start();
-    const other = await start({ seed: 7 });
+    const again = await startSandbox({ port: 0 });
+    const other = await startSandbox({ port: 0, seed: 7 });
     try {
       const a = await api<Page<Json>>('GET', '/contacts?limit=5');
       const b = await client(again)<Page<Json>>('GET', '/contacts?limit=5');
@@ -39,8 +39,13 @@ describe('seed', () => {
   });
 
   it('keeps ids and content when only the clock differs, and embeds contacts as configured', async () => {
-    const early = await start({ seedContacts: 30, now: () => Date.parse('2026-01-01T00:00:00Z') });
-    const late = await start({
+    const early = await startSandbox({
+      port: 0,
+      seedContacts: 30,
+      now: () => Date.parse('2026-01-01T00:00:00Z'),
+    });
+    const late = await startSandbox({
+      port: 0,
       seedContacts: 30,
       now: () => Date.parse('2026-06-01T12:34:56Z'),
       embedContact: 'summary',

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   call,
   contactSchema,
@@ -9,24 +8,19 @@ import {
   expectError,
   expectInvalidInput,
   expectStatus,
-  KEY,
   listAll,
   pageSchema,
+  SANDBOX_KEY,
   SECONDS_TIMESTAMP,
+  sandbox,
   sendMessage,
   uniqueEmail,
   uniquePhone,
   uniqueToken,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 8 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+useSandbox({ seedContacts: 8 });
 
 describe('POST /contact (E1)', () => {
   it('creates a contact with 201 and returns the full object with explicit nulls', async () => {
@@ -89,7 +83,7 @@ describe('POST /contact (E1)', () => {
   it('accepts a JSON body sent without a Content-Type header', async () => {
     const res = await fetch(`${sandbox.url}/contact`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY },
+      headers: { 'x-api-key': SANDBOX_KEY },
       body: new TextEncoder().encode(JSON.stringify({ first_name: 'NoHeader', phone: uniquePhone() })),
     });
     expect(res.status).toBe(201);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../src/sandbox/index.js';
 import {
   type agentSchema,
   type Conversation,
@@ -14,19 +14,17 @@ import {
   listAll,
   messageSchema,
   pageSchema,
+  sandbox,
   sendMessage,
   uniqueToken,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 30 });
 let all: Conversation[];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 30 });
   all = await listAll(sandbox, '/conversations', conversationSchema, { query: { status: 'all' } });
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 function ids(conversations: { id: string }[]): string[] {

@@ -5,7 +5,7 @@ import {
   sandboxOptionsFromEnv,
   startSandbox,
 } from '../../src/sandbox/index.js';
-import { call, control, KEY } from './helpers.js';
+import { call, control, SANDBOX_KEY } from '../helpers/rest.js';
 
 /** The variables `npm run sandbox` reads into startSandbox options, each with a valid value. */
 const VALID = {
@@ -123,7 +123,7 @@ describe('sandboxOptionsFromEnv', () => {
     try {
       expect((await control(sandbox, 'GET', '/latency')).json).toEqual({ latency_ms: 5, jitter_ms: 40 });
       expect((await control(sandbox, 'GET', '/faults')).json).toMatchObject({ hangMs: 2500 });
-      const res = await call(sandbox, 'GET', '/contacts', { key: KEY });
+      const res = await call(sandbox, 'GET', '/contacts', { key: SANDBOX_KEY });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-ratelimit-limit')).toBe('100');
       expect((res.json as { pagination: { total: number } }).pagination.total).toBe(12);

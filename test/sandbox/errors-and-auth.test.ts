@@ -8,30 +8,28 @@ import {
   createContact,
   expectError,
   expectStatus,
-  KEY,
   listAll,
-  ManualClock,
   OTHER_KEY,
   pageSchema,
   READONLY_KEY,
+  SANDBOX_KEY,
+  sandbox,
   sendMessage,
   uniquePhone,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
+import { ManualClock } from '../helpers/time.js';
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 5 });
 let contactId: string;
 let conversationId: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 5 });
   const contact = await createContact(sandbox);
   contactId = contact.id;
   conversationId = (
     await sendMessage(sandbox, contact.id, { channel: 'sms', message_type: 'text', content: 'x' })
   ).conversation_id;
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 /** Every endpoint E1–E12 and I1–I5 with a request that would succeed for a Full Access key. */
@@ -123,7 +121,7 @@ describe('authentication (401)', () => {
   it('accepts the key as Authorization: Bearer', async () => {
     const res = await call(sandbox, 'GET', `/contact/${contactId}`, {
       key: null,
-      headers: { authorization: `Bearer ${KEY}` },
+      headers: { authorization: `Bearer ${SANDBOX_KEY}` },
     });
     expect(expectStatus(res, 200, contactSchema).id).toBe(contactId);
   });
@@ -139,13 +137,13 @@ describe('authentication (401)', () => {
   it('lets X-API-Key win when both headers are sent', async () => {
     const asOther = await call(sandbox, 'GET', `/contact/${contactId}`, {
       key: OTHER_KEY,
-      headers: { authorization: `Bearer ${KEY}` },
+      headers: { authorization: `Bearer ${SANDBOX_KEY}` },
     });
     expectError(asOther, 404, 'not_found');
 
     const badWins = await call(sandbox, 'GET', `/contact/${contactId}`, {
       key: 'sk_test_nope',
-      headers: { authorization: `Bearer ${KEY}` },
+      headers: { authorization: `Bearer ${SANDBOX_KEY}` },
     });
     expectError(badWins, 401, 'unauthorized');
   });
@@ -253,7 +251,7 @@ describe('rate limiting (429)', () => {
       now: clock.now,
       keys: [
         { key: 'sk_test_limited', organizationId: 'org_demo', rateLimitPerMinute: 3 },
-        { key: KEY, organizationId: 'org_demo' },
+        { key: SANDBOX_KEY, organizationId: 'org_demo' },
       ],
     });
   });
@@ -285,7 +283,7 @@ describe('rate limiting (429)', () => {
   });
 
   it('limits per key, so another key is still served', async () => {
-    expectStatus(await call(limited, 'GET', '/contacts', { key: KEY }), 200);
+    expectStatus(await call(limited, 'GET', '/contacts', { key: SANDBOX_KEY }), 200);
   });
 
   it('serves the limited key again once the minute has passed', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type FaultOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import {
@@ -9,23 +9,19 @@ import {
   errorSchema,
   expectError,
   expectStatus,
-  KEY,
   pageSchema,
+  SANDBOX_KEY,
+  sandbox,
   uniquePhone,
-  waitFor,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
+import { waitFor } from '../helpers/time.js';
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 3 });
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 3 });
-});
 afterEach(() => {
   sandbox.setFaults({});
   sandbox.setLatency(0, 0);
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 const SERVER_ERRORS: Record<number, string> = {
@@ -49,7 +45,7 @@ function causeCode(error: unknown): string | undefined {
 
 async function fetchError(path: string): Promise<unknown> {
   try {
-    await fetch(`${sandbox.url}${path}`, { headers: { 'x-api-key': KEY } });
+    await fetch(`${sandbox.url}${path}`, { headers: { 'x-api-key': SANDBOX_KEY } });
   } catch (error) {
     return error;
   }
@@ -60,7 +56,7 @@ async function postError(path: string, body: unknown): Promise<unknown> {
   try {
     await fetch(`${sandbox.url}${path}`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      headers: { 'x-api-key': SANDBOX_KEY, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   } catch (error) {
@@ -187,7 +183,7 @@ describe('fault rates', () => {
 
   it('ends hung requests on close()', async () => {
     const hanging = await startSandbox({ port: 0, seedContacts: 1, faults: { hangRate: 1 } });
-    const pending = fetch(`${hanging.url}/contacts`, { headers: { 'x-api-key': KEY } }).then(
+    const pending = fetch(`${hanging.url}/contacts`, { headers: { 'x-api-key': SANDBOX_KEY } }).then(
       () => 'answered',
       () => 'rejected',
     );
@@ -355,7 +351,7 @@ describe('the reset-after fault: the write is applied, its answer lost', () => {
     const phone = uniquePhone();
     const lost = await fetch(`${sandbox.url}/contact`, {
       method: 'POST',
-      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      headers: { 'x-api-key': SANDBOX_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ first_name: 'Lost', phone }),
     }).then(
       () => undefined,
@@ -454,7 +450,7 @@ describe('the request log', () => {
       path: '/v2/contacts',
       query: { limit: '5', search: 'ann' },
       status: 200,
-      apiKey: KEY,
+      apiKey: SANDBOX_KEY,
       organizationId: 'org_demo',
     });
     expect(list.startedAt).toBeLessThanOrEqual(list.finishedAt);

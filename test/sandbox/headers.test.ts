@@ -1,25 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { type ApiResponse, call, control, errorSchema, KEY, uniquePhone } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../../src/sandbox/index.js';
+import {
+  type ApiResponse,
+  call,
+  control,
+  errorSchema,
+  SANDBOX_KEY,
+  sandbox,
+  uniquePhone,
+  useSandbox,
+} from '../helpers/rest.js';
 
 const LIMITED_KEY = 'sk_test_headers_limited';
 /** Just over the 1 MB the sandbox reads. */
 const TOO_LARGE = JSON.stringify({ first_name: 'Big', note: 'x'.repeat(1_100_000) });
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: 0,
-    seedContacts: 2,
-    keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_demo', rateLimitPerMinute: 1000 }],
-  });
+useSandbox({
+  seedContacts: 2,
+  keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_demo', rateLimitPerMinute: 1000 }],
 });
+
 afterEach(() => {
   sandbox.setFaults({});
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 function expectRequestId(res: ApiResponse, what: string): void {
@@ -36,7 +38,7 @@ function expectRateHeaders(res: ApiResponse, what: string): void {
 }
 
 /** Raw requests outside the /v2 base URL. */
-function fromOrigin(method: string, path: string, key: string | null = KEY): Promise<ApiResponse> {
+function fromOrigin(method: string, path: string, key: string | null = SANDBOX_KEY): Promise<ApiResponse> {
   return call({ url: sandbox.origin }, method, path, { key });
 }
 

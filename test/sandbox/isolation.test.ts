@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   call,
   contactSchema,
@@ -9,17 +8,12 @@ import {
   expectStatus,
   listAll,
   OTHER_KEY,
+  sandbox,
   sendMessage,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 8 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+useSandbox({ seedContacts: 8 });
 
 describe('tenant isolation', () => {
   it('keeps the two organisations’ contact lists disjoint', async () => {

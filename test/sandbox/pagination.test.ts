@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import {
   call,
   createContact,
@@ -8,8 +7,10 @@ import {
   expectStatus,
   type Page,
   paginationSchema,
+  sandbox,
   sendMessage,
-} from './helpers.js';
+  useSandbox,
+} from '../helpers/rest.js';
 
 const LISTS = [
   'GET /contacts',
@@ -25,12 +26,10 @@ const itemSchema = z.looseObject({ id: z.string().optional(), name: z.string().o
 const anyPageSchema = z.object({ data: z.array(itemSchema), pagination: paginationSchema });
 type Item = z.infer<typeof itemSchema>;
 
-let sandbox: Sandbox;
+useSandbox({ seedContacts: 30 });
 const paths = new Map<ListName, { path: string; query: Record<string, string> }>();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 30 });
-
   const busy = await createContact(sandbox);
   for (let i = 0; i < 23; i++) {
     const message = await sendMessage(sandbox, busy.id, {
@@ -72,9 +71,6 @@ beforeAll(async () => {
   });
   paths.set('GET /webhooks', { path: '/webhooks', query: {} });
   paths.set('GET /channels/whatsapp/templates', { path: '/channels/whatsapp/templates', query: {} });
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 function key(item: Item): string {

@@ -9,15 +9,14 @@ import {
   E164,
   expectError,
   expectStatus,
-  isoSeconds,
   listAll,
-  ManualClock,
   type Message,
   messageSchema,
   OTHER_KEY,
   pageSchema,
   templateSchema,
-} from './helpers.js';
+} from '../helpers/rest.js';
+import { isoSeconds, ManualClock } from '../helpers/time.js';
 
 const T0 = Date.parse('2026-01-25T10:30:00Z');
 const HOUR = 60 * 60 * 1000;

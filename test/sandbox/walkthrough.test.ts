@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   type Contact,
   call,
@@ -10,7 +9,9 @@ import {
   type Message,
   messageSchema,
   pageSchema,
-} from './helpers.js';
+  sandbox,
+  useSandbox,
+} from '../helpers/rest.js';
 
 /*
  * The "Done when" walkthrough, in the order of the founding page S2 (first API call), over real HTTP
@@ -36,16 +37,9 @@ const CONTACT_FIELDS = [
 /** +1 415 555 01xx is kept out of the seed for walkthroughs like this one. */
 const PHONE = '+14155550123';
 
-let sandbox: Sandbox;
+useSandbox();
 let contact: Contact;
 let message: Message;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
 
 describe('the first-API-call walkthrough (S2)', () => {
   it('POST /v2/contact answers 201 with the full Contact, nulls explicit', async () => {

@@ -12,18 +12,17 @@ import {
   expectError,
   expectInvalidInput,
   expectStatus,
-  KEY,
   listAll,
   OTHER_KEY,
   pageSchema,
   type Receiver,
+  SANDBOX_KEY,
   SECONDS_TIMESTAMP,
   sendMessage,
-  sleep,
   startReceiver,
-  waitFor,
   webhookSchema,
-} from './helpers.js';
+} from '../helpers/rest.js';
+import { sleep, waitFor } from '../helpers/time.js';
 
 const ALL_EVENTS = [
   'message.received',
@@ -271,9 +270,9 @@ describe('webhook deliveries', () => {
       message_type: 'text',
       content: 'hello',
     });
-    sandbox.inbound(KEY, { contact_id: contact.id, channel: 'sms', content: 'hi back' });
-    expect(sandbox.advance(KEY, { message_id: message.id, to: 'delivered' })).toBe(1);
-    expect(sandbox.advance(KEY, { message_id: message.id, to: 'read' })).toBe(1);
+    sandbox.inbound(SANDBOX_KEY, { contact_id: contact.id, channel: 'sms', content: 'hi back' });
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: message.id, to: 'delivered' })).toBe(1);
+    expect(sandbox.advance(SANDBOX_KEY, { message_id: message.id, to: 'read' })).toBe(1);
     const conversationPath = `/conversation/${message.conversation_id}`;
     expectStatus(await call(sandbox, 'PUT', conversationPath, { body: { assigned_to: agent?.id } }), 200);
     expectStatus(await call(sandbox, 'PUT', conversationPath, { body: { status: 'closed' } }), 200);

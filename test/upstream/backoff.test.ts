@@ -3,13 +3,13 @@ import type { UpstreamCallTrace } from '../../src/upstream/client.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import {
   closeClients,
+  closeStubs,
   createClient,
-  type Stub,
   sendJson,
   startStub,
   tracingCaller,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 // The client's waits, as asked of node:timers/promises, so the bounds are checked exactly rather than
 // through timers that a busy machine fires late. The waits still happen: the real timer runs.
@@ -25,13 +25,12 @@ vi.mock('node:timers/promises', async (importOriginal) => {
   };
 });
 
-const stubs: Stub[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
 });
 afterAll(async () => {
   await closeClients();
-  await Promise.all(stubs.splice(0).map((s) => s.close()));
+  await closeStubs();
 });
 
 /** Milliseconds between the end of each attempt and the start of the next, as the traces show them. */
@@ -46,7 +45,6 @@ async function alwaysDown() {
   const upstream = await startStub((res) =>
     sendJson(res, 503, { error: 'service_unavailable', message: 'Down', request_id: 'req_stub' }),
   );
-  stubs.push(upstream);
   // A generous budget and total wait, so only the backoff decides.
   const client = createClient(upstream.url, {
     retries: 3,

@@ -1,17 +1,16 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
+import { OTHER_KEY, SANDBOX_KEY } from '../helpers/rest.js';
 import {
   caller,
   closeClients,
   contactJson,
   createClient,
-  KEY,
-  OTHER_KEY,
   type Stub,
   sendJson,
   startStub,
   tracingCaller,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 // A stub whose GETs answer slowly and whose writes answer at once, so a write can finish while a
 // read that began before it is still in flight.
@@ -33,9 +32,9 @@ describe('in-flight sharing in the upstream client', () => {
   test('a GET that starts while the same GET of the same key is in flight joins it', async () => {
     await start();
     const client = createClient(stub.url);
-    const first = contacts.get(client, caller(KEY), 'cnt_abc');
+    const first = contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     await pause(50);
-    const traced = tracingCaller(KEY);
+    const traced = tracingCaller(SANDBOX_KEY);
     const second = await contacts.get(client, traced.caller, 'cnt_abc');
     expect(second.id).toBe('cnt_abc');
     expect((await first).id).toBe('cnt_abc');
@@ -48,10 +47,10 @@ describe('in-flight sharing in the upstream client', () => {
   test('a write by the same key in between makes the next GET go out on its own', async () => {
     await start();
     const client = createClient(stub.url);
-    const before = contacts.get(client, caller(KEY), 'cnt_abc');
+    const before = contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     await pause(50);
-    await contacts.update(client, caller(KEY), 'cnt_abc', { last_name: 'Changed' });
-    const after = await contacts.get(client, caller(KEY), 'cnt_abc');
+    await contacts.update(client, caller(SANDBOX_KEY), 'cnt_abc', { last_name: 'Changed' });
+    const after = await contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     expect(after.id).toBe('cnt_abc');
     await before;
     expect(gets()).toHaveLength(2);
@@ -60,10 +59,10 @@ describe('in-flight sharing in the upstream client', () => {
   test('a write by another key does not end this key’s sharing', async () => {
     await start();
     const client = createClient(stub.url);
-    const before = contacts.get(client, caller(KEY), 'cnt_abc');
+    const before = contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     await pause(50);
     await contacts.update(client, caller(OTHER_KEY), 'cnt_abc', { last_name: 'Changed' });
-    await contacts.get(client, caller(KEY), 'cnt_abc');
+    await contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     await before;
     expect(gets()).toHaveLength(1);
   });
@@ -72,9 +71,9 @@ describe('in-flight sharing in the upstream client', () => {
     await start();
     const client = createClient(stub.url);
     const controller = new AbortController();
-    const leaving = contacts.get(client, caller(KEY, { signal: controller.signal }), 'cnt_abc');
+    const leaving = contacts.get(client, caller(SANDBOX_KEY, { signal: controller.signal }), 'cnt_abc');
     await pause(30);
-    const staying = contacts.get(client, caller(KEY), 'cnt_abc');
+    const staying = contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc');
     controller.abort();
     await expect(leaving).rejects.toMatchObject({ kind: 'aborted' });
     expect((await staying).id).toBe('cnt_abc');
@@ -92,11 +91,11 @@ describe('in-flight sharing in the upstream client', () => {
     });
     const client = createClient(stub.url);
     const controller = new AbortController();
-    const leaving = caller(KEY, { signal: controller.signal });
+    const leaving = caller(SANDBOX_KEY, { signal: controller.signal });
     const a = contacts.get(client, leaving, 'cnt_aaa');
     const b = contacts.get(client, leaving, 'cnt_bbb');
     await pause(30);
-    const staying = contacts.get(client, caller(KEY), 'cnt_aaa');
+    const staying = contacts.get(client, caller(SANDBOX_KEY), 'cnt_aaa');
     controller.abort();
     await expect(a).rejects.toMatchObject({ kind: 'aborted' });
     await expect(b).rejects.toMatchObject({ kind: 'aborted' });
@@ -111,8 +110,8 @@ describe('in-flight sharing in the upstream client', () => {
     await start();
     const client = createClient(stub.url, { coalesceReads: false });
     await Promise.all([
-      contacts.get(client, caller(KEY), 'cnt_abc'),
-      contacts.get(client, caller(KEY), 'cnt_abc'),
+      contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc'),
+      contacts.get(client, caller(SANDBOX_KEY), 'cnt_abc'),
     ]);
     expect(gets()).toHaveLength(2);
   });

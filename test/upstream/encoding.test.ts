@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
 import { messages } from '../../src/upstream/messages.js';
 import { encodeSegment } from '../../src/upstream/paths.js';
-import { caller, closeClients, createClient, upstreamFailure } from './helpers.js';
+import { caller, client, sandbox, upstreamFailure, useSandboxClient } from '../helpers/upstream.js';
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({ seedContacts: 3 });
 const me = caller();
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 3 });
-  client = createClient(sandbox.url);
-});
-beforeEach(() => {
-  sandbox.clearRequests();
-});
-afterAll(async () => {
-  await closeClients();
-  await sandbox.close();
-});
 
 describe('encodeSegment', () => {
   it.each([

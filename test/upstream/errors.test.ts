@@ -1,51 +1,34 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS, startSandbox } from '../../src/sandbox/index.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
-import { ManualClock } from '../sandbox/helpers.js';
+import { closedPort } from '../helpers/http.js';
+import { READONLY_KEY, uniquePhone } from '../helpers/rest.js';
+import { ManualClock, timed } from '../helpers/time.js';
 import {
   caller,
-  closeClients,
-  closedPort,
+  client,
   createClient,
-  READONLY_KEY,
   requestsTo,
-  type Stub,
+  sandbox,
   sendJson,
   startStub,
-  timed,
-  uniquePhone,
   upstreamFailure,
-} from './helpers.js';
+  useSandboxClient,
+} from '../helpers/upstream.js';
 
 const LIMITED_KEY = 'sk_test_limited';
 const REQUEST_ID = /^req_/;
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({
+  seedContacts: 3,
+  keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_limited', rateLimitPerMinute: 1 }],
+  faults: { hangMs: 5_000 },
+});
 const me = caller();
-const stubs: Stub[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: 0,
-    seedContacts: 3,
-    keys: [...DEFAULT_KEYS, { key: LIMITED_KEY, organizationId: 'org_limited', rateLimitPerMinute: 1 }],
-    faults: { hangMs: 5_000 },
-  });
-  client = createClient(sandbox.url);
-});
-beforeEach(() => {
-  sandbox.clearRequests();
-});
 afterEach(() => {
   sandbox.setFaults({ hangMs: 5_000 });
-});
-afterAll(async () => {
-  await closeClients();
-  await Promise.all(stubs.splice(0).map((stub) => stub.close()));
-  await sandbox.close();
 });
 
 describe('authentication', () => {
@@ -153,7 +136,6 @@ describe('http errors carry the upstream status, error, details and request id',
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>Bad Gateway</body></html>');
     });
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.create(createClient(stub.url), me, { first_name: 'X' }));
 
@@ -252,7 +234,6 @@ describe('bad responses', () => {
 
   it('reports bad_response for valid JSON of the wrong shape', async () => {
     const stub = await startStub((res) => sendJson(res, 200, { id: 42, first_name: null }));
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.get(createClient(stub.url), me, 'cnt_1'));
 
@@ -267,7 +248,6 @@ describe('bad responses', () => {
         pagination: { limit: 20, offset: 0, total: 1, has_more: false },
       }),
     );
-    stubs.push(stub);
 
     const err = await upstreamFailure(contacts.list(createClient(stub.url), me, {}));
 

@@ -3,24 +3,23 @@ import type { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
+  closeStubs,
   contactJson,
   createClient,
-  type Stub,
   sendJson,
   startStub,
-  timed,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 const me = caller();
-const stubs: Stub[] = [];
 
 afterAll(async () => {
   await closeClients();
-  await Promise.all(stubs.splice(0).map((s) => s.close()));
+  await closeStubs();
 });
 
 /** A stub that also counts the sockets it accepted and the most open, and requests in flight, at once. */
@@ -32,7 +31,6 @@ async function countingStub(respond: Parameters<typeof startStub>[0]) {
     res.once('finish', () => counts.active--);
     respond(res, hit, index, req);
   });
-  stubs.push(stub);
   stub.server.on('connection', (socket: Socket) => {
     counts.opened++;
     counts.open++;

@@ -1,38 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { conversations } from '../../src/upstream/conversations.js';
 import { messages } from '../../src/upstream/messages.js';
+import { OTHER_KEY, SANDBOX_KEY, uniqueEmail, uniquePhone } from '../helpers/rest.js';
 import {
   caller,
-  closeClients,
-  createClient,
-  KEY,
-  OTHER_KEY,
+  client,
   requestsTo,
-  uniqueEmail,
-  uniquePhone,
+  sandbox,
   upstreamFailure,
-} from './helpers.js';
+  useSandboxClient,
+} from '../helpers/upstream.js';
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({ seedContacts: 8 });
 const me = caller();
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 8 });
-  client = createClient(sandbox.url);
-});
-beforeEach(() => {
-  sandbox.clearRequests();
-});
-afterAll(async () => {
-  await closeClients();
-  await sandbox.close();
-});
 
 describe('contacts', () => {
   it('creates a contact and returns the full parsed object', async () => {
@@ -68,7 +51,7 @@ describe('contacts', () => {
     await contacts.list(client, caller(OTHER_KEY), { limit: 1 });
     await contacts.list(client, me, { limit: 1 });
 
-    expect(sandbox.requests.map((r) => r.apiKey)).toEqual([OTHER_KEY, KEY]);
+    expect(sandbox.requests.map((r) => r.apiKey)).toEqual([OTHER_KEY, SANDBOX_KEY]);
     expect(sandbox.requests.map((r) => r.organizationId)).toEqual(['org_other', 'org_demo']);
   });
 

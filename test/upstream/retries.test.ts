@@ -1,37 +1,28 @@
 import type { ServerResponse } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
+import { closedPort } from '../helpers/http.js';
+import { uniquePhone } from '../helpers/rest.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
-  closeClients,
-  closedPort,
+  client,
   contactJson,
   createClient,
   requestsTo,
-  type Stub,
+  sandbox,
   sendJson,
   startStub,
   TEST_OPTIONS,
-  timed,
   tracingCaller,
-  uniquePhone,
   upstreamFailure,
-} from './helpers.js';
+  useSandboxClient,
+} from '../helpers/upstream.js';
 
-let sandbox: Sandbox;
-let client: UpstreamClient;
+useSandboxClient({ seedContacts: 3 });
 const me = caller();
-const stubs: Stub[] = [];
 let contactId: string;
-
-async function stub(respond: Parameters<typeof startStub>[0]): Promise<Stub> {
-  const started = await startStub(respond);
-  stubs.push(started);
-  return started;
-}
 
 function rateLimited(retryAfter: string | undefined, body: Record<string, unknown> = {}) {
   return (res: ServerResponse) =>
@@ -44,20 +35,10 @@ function rateLimited(retryAfter: string | undefined, body: Record<string, unknow
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seedContacts: 3 });
-  client = createClient(sandbox.url);
   ({ id: contactId } = await contacts.create(client, me, { first_name: 'Retry', phone: uniquePhone() }));
-});
-beforeEach(() => {
-  sandbox.clearRequests();
 });
 afterEach(() => {
   sandbox.setFaults({});
-});
-afterAll(async () => {
-  await closeClients();
-  await Promise.all(stubs.splice(0).map((s) => s.close()));
-  await sandbox.close();
 });
 
 describe('reads are retried when the failure is passing', () => {
@@ -216,7 +197,7 @@ describe('writes are never retried', () => {
   });
 
   it('does not retry a POST that was rate limited with a short Retry-After', async () => {
-    const limited = await stub(rateLimited('1'));
+    const limited = await startStub(rateLimited('1'));
 
     const err = await upstreamFailure(contacts.create(createClient(limited.url), me, { first_name: 'X' }));
 
@@ -227,7 +208,7 @@ describe('writes are never retried', () => {
 
 describe('Retry-After', () => {
   it('waits the seconds Retry-After asks for, then retries once', async () => {
-    const upstream = await stub((res, _hit, index) =>
+    const upstream = await startStub((res, _hit, index) =>
       index === 0 ? rateLimited('1')(res) : sendJson(res, 200, contactJson('cnt_1')),
     );
 
@@ -239,7 +220,7 @@ describe('Retry-After', () => {
   });
 
   it('fails at once with retryAfter when Retry-After is longer than retryMaxWaitMs', async () => {
-    const upstream = await stub(rateLimited('30'));
+    const upstream = await startStub(rateLimited('30'));
 
     const { ms, result: err } = await timed(() =>
       upstreamFailure(contacts.get(createClient(upstream.url), me, 'cnt_1')),
@@ -257,7 +238,7 @@ describe('Retry-After', () => {
   });
 
   it('reads Retry-After given as an HTTP date', async () => {
-    const upstream = await stub((res) => rateLimited(new Date(Date.now() + 120_000).toUTCString())(res));
+    const upstream = await startStub((res) => rateLimited(new Date(Date.now() + 120_000).toUTCString())(res));
 
     const err = await upstreamFailure(contacts.get(createClient(upstream.url), me, 'cnt_1'));
 
@@ -268,7 +249,7 @@ describe('Retry-After', () => {
   });
 
   it('retries at once when the Retry-After date has already passed', async () => {
-    const upstream = await stub((res, _hit, index) =>
+    const upstream = await startStub((res, _hit, index) =>
       index === 0
         ? rateLimited(new Date(Date.now() - 5_000).toUTCString())(res)
         : sendJson(res, 200, contactJson('cnt_1')),
@@ -281,7 +262,7 @@ describe('Retry-After', () => {
   });
 
   it('falls back to retry_after in the body when the header is missing', async () => {
-    const upstream = await stub(rateLimited(undefined, { retry_after: 45 }));
+    const upstream = await startStub(rateLimited(undefined, { retry_after: 45 }));
 
     const err = await upstreamFailure(contacts.get(createClient(upstream.url), me, 'cnt_1'));
 
@@ -290,7 +271,7 @@ describe('Retry-After', () => {
   });
 
   it('stops waiting and reports aborted when the caller aborts during the wait', async () => {
-    const upstream = await stub(rateLimited('4'));
+    const upstream = await startStub(rateLimited('4'));
     const willing = createClient(upstream.url, { retryMaxWaitMs: 5_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);

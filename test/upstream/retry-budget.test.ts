@@ -4,26 +4,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { RetryBudget } from '../../src/upstream/retry.js';
+import { timed } from '../helpers/time.js';
 import {
   caller,
   closeClients,
+  closeStubs,
   contactJson,
   createClient,
-  type Stub,
   sendJson,
   startStub,
-  timed,
   upstreamFailure,
-} from './helpers.js';
+} from '../helpers/upstream.js';
 
 const me = caller();
-const stubs: Stub[] = [];
-
-async function stub(respond: Parameters<typeof startStub>[0]): Promise<Stub> {
-  const started = await startStub(respond);
-  stubs.push(started);
-  return started;
-}
 
 function unavailable(res: ServerResponse): void {
   sendJson(res, 503, { error: 'service_unavailable', message: 'Down', request_id: 'req_stub' });
@@ -31,7 +24,7 @@ function unavailable(res: ServerResponse): void {
 
 afterAll(async () => {
   await closeClients();
-  await Promise.all(stubs.splice(0).map((s) => s.close()));
+  await closeStubs();
 });
 
 describe('RetryBudget', () => {
@@ -86,7 +79,7 @@ describe('RetryBudget', () => {
 describe('the retry budget over HTTP', () => {
   it('keeps an upstream that fails everything from getting (1 + retries)× the reads', async () => {
     let flakyCalls = 0;
-    const upstream = await stub((res, hit) => {
+    const upstream = await startStub((res, hit) => {
       // /contact/flaky fails its first call only; everything else is down.
       if (hit.url === '/v2/contact/flaky' && flakyCalls++ > 0) sendJson(res, 200, contactJson('flaky'));
       else unavailable(res);
@@ -119,7 +112,7 @@ describe('the retry budget over HTTP', () => {
   });
 
   it('still retries a single read that fails once', async () => {
-    const upstream = await stub((res, _hit, index) =>
+    const upstream = await startStub((res, _hit, index) =>
       index === 0 ? unavailable(res) : sendJson(res, 200, contactJson('cnt_1')),
     );
 
@@ -132,7 +125,7 @@ describe('the retry budget over HTTP', () => {
 
 describe('the total wait of one read', () => {
   it('does not make a retry whose wait would take the read past retryMaxTotalWaitMs', async () => {
-    const upstream = await stub((res) =>
+    const upstream = await startStub((res) =>
       sendJson(res, 429, { error: 'rate_limited', message: 'Slow down' }, { 'retry-after': '1' }),
     );
     const client = createClient(upstream.url, {

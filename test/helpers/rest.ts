@@ -1,13 +1,31 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
+import { closeServer, listen } from './http.js';
 
-export const KEY = 'sk_test_sandbox';
+// REST straight to the sandbox, bypassing the gateway: the sandbox's contract tests and the oracle reads of the
+// gateway tests. One client (`call`), the response schemas, assertions on status and error bodies, generators
+// of unique values and a webhook receiver.
+
+/** The sandbox's default API keys: the demo organisation's, another organisation's, a read-only one. */
+export const SANDBOX_KEY = 'sk_test_sandbox';
 export const OTHER_KEY = 'sk_test_other';
 export const READONLY_KEY = 'sk_test_readonly';
+
+/** The file's sandbox, set once `useSandbox()`'s beforeAll ran. */
+export let sandbox: Sandbox;
+
+/** Starts `sandbox` on a free port before the file's tests and closes it after them. */
+export function useSandbox(options: Omit<SandboxOptions, 'port'> = {}): void {
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, ...options });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+}
 
 /** ISO-8601 UTC with whole seconds, as the guides show (`2026-01-25T10:30:00Z`). */
 export const SECONDS_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -148,7 +166,7 @@ export async function call(
   const url = new URL(sandbox.url + path);
   for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, String(value));
   const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? KEY : options.key;
+  const key = options.key === undefined ? SANDBOX_KEY : options.key;
   if (key !== null) headers['x-api-key'] = key;
   let body: string | undefined;
   if (options.body !== undefined) {
@@ -158,6 +176,15 @@ export async function call(
   const res = await fetch(url, { method, headers, body, signal: options.signal });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A call to a control route under /_sandbox/ (outside /v2). */
@@ -170,12 +197,67 @@ export async function control(
   return call({ url: `${sandbox.origin}/_sandbox` }, method, path, { key: options.key, body: options.body });
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+/**
+ * `call` bound to one sandbox and key, with the JSON body typed by the caller: `api<Page<T>>('GET', path)`.
+ * A body that is not JSON rejects with the SyntaxError.
+ */
+export function client(sandbox: Pick<Sandbox, 'url'>, key: string | null = SANDBOX_KEY) {
+  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
+    const res = await call(sandbox, method, path, { key, body });
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (res.text === '' ? undefined : JSON.parse(res.text)) as T,
+    };
+  };
+}
+
+/**
+ * Reads the sandbox of a stack directly, bypassing the gateway, to learn what the data is (the oracle the
+ * GraphQL answers are checked against). It shows up in the request log: call it before `stack.resetCalls()`.
+ */
+export async function rest<T>(
+  stack: { sandbox: Pick<Sandbox, 'url'> },
+  path: string,
+  apiKey = SANDBOX_KEY,
+): Promise<T> {
+  const res = await call(stack.sandbox, 'GET', path, { key: apiKey });
+  expect(res.status, `GET ${path}`).toBe(200);
+  return res.json as T;
+}
+
+/** Every item of a REST list, page by page (limit 100), read like `rest`. */
+export async function restAll<T>(
+  stack: { sandbox: Pick<Sandbox, 'url'> },
+  path: string,
+  apiKey = SANDBOX_KEY,
+): Promise<T[]> {
+  const sep = path.includes('?') ? '&' : '?';
+  return allPages((offset) => rest<Page<T>>(stack, `${path}${sep}limit=100&offset=${offset}`, apiKey));
+}
+
+/** Fetches every page of a list endpoint (limit 100), checking each against `item`, and returns all items. */
+export async function listAll<T extends z.ZodType>(
+  sandbox: Pick<Sandbox, 'url'>,
+  path: string,
+  item: T,
+  options: { key?: string; query?: Record<string, string | number> } = {},
+): Promise<z.infer<T>[]> {
+  return allPages(async (offset) => {
+    const res = await call(sandbox, 'GET', path, {
+      key: options.key,
+      query: { ...options.query, limit: 100, offset },
+    });
+    return expectStatus(res, 200, pageSchema(item));
+  });
+}
+
+async function allPages<T>(page: (offset: number) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const { data, pagination } = await page(offset);
+    items.push(...data);
+    if (!pagination.has_more) return items;
   }
 }
 
@@ -219,9 +301,10 @@ export function uniquePhone(): string {
   uniqueCounter += 1;
   return `+3069${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(uniqueCounter % 100).padStart(2, '0')}`;
 }
-export function uniqueEmail(): string {
+/** An email address no seed produces; `local` starts its local part. */
+export function uniqueEmail(local = 't'): string {
   uniqueCounter += 1;
-  return `t${uniqueCounter}.${randomInt(0, 1_000_000_000)}@example.test`;
+  return `${local}${uniqueCounter}.${randomInt(0, 1_000_000_000)}@example.test`;
 }
 export function uniqueToken(prefix = 'tok'): string {
   uniqueCounter += 1;
@@ -231,7 +314,7 @@ export function uniqueToken(prefix = 'tok'): string {
 export async function createContact(
   sandbox: Pick<Sandbox, 'url'>,
   fields: Record<string, unknown> = {},
-  key: string = KEY,
+  key: string = SANDBOX_KEY,
 ): Promise<Contact> {
   const res = await call(sandbox, 'POST', '/contact', {
     key,
@@ -244,56 +327,10 @@ export async function sendMessage(
   sandbox: Pick<Sandbox, 'url'>,
   contactId: string,
   body: Record<string, unknown>,
-  key: string = KEY,
+  key: string = SANDBOX_KEY,
 ): Promise<Message> {
   const res = await call(sandbox, 'POST', `/contact/${contactId}/message`, { key, body });
   return expectStatus(res, 201, messageSchema);
-}
-
-/** Fetches every page of a list endpoint (limit 100) and returns all items. */
-export async function listAll<T extends z.ZodType>(
-  sandbox: Pick<Sandbox, 'url'>,
-  path: string,
-  item: T,
-  options: { key?: string; query?: Record<string, string | number> } = {},
-): Promise<z.infer<T>[]> {
-  const items: z.infer<T>[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const res = await call(sandbox, 'GET', path, {
-      key: options.key,
-      query: { ...options.query, limit: 100, offset },
-    });
-    const page = expectStatus(res, 200, pageSchema(item));
-    items.push(...page.data);
-    if (!page.pagination.has_more) return items;
-  }
-}
-
-/** Formats epoch ms the way the API does: ISO UTC, whole seconds. */
-export function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** A clock for the sandbox's `now` option that only moves when told to. */
-export class ManualClock {
-  constructor(public time: number) {}
-  readonly now = (): number => this.time;
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 export interface Delivery {
@@ -337,12 +374,6 @@ export async function startReceiver(): Promise<Receiver> {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver.url = await listen(server);
   return receiver;
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }

@@ -1,8 +1,11 @@
-import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
-import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import {
+  type RecordedRequest,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../src/sandbox/index.js';
 import {
   type CallerContext,
   type UpstreamCallTrace,
@@ -10,10 +13,11 @@ import {
   type UpstreamClientOptions,
 } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
+import { closeServer, listen } from './http.js';
+import { SANDBOX_KEY } from './rest.js';
 
-export const KEY = 'sk_test_sandbox';
-export const OTHER_KEY = 'sk_test_other';
-export const READONLY_KEY = 'sk_test_readonly';
+// The UpstreamClient on its own: clients with small test bounds, callers, and stub servers for answers the
+// sandbox cannot give.
 
 /** Small bounds so a fault costs a few hundred milliseconds, not the production seconds. */
 export const TEST_OPTIONS: Omit<UpstreamClientOptions, 'baseUrl'> = {
@@ -37,12 +41,41 @@ export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((client) => client.close()));
 }
 
-export function caller(apiKey: string = KEY, extra: Omit<CallerContext, 'apiKey'> = {}): CallerContext {
+/** The file's sandbox and a client against it, set once `useSandboxClient()`'s beforeAll ran. */
+export let sandbox: Sandbox;
+export let client: UpstreamClient;
+
+/**
+ * Starts `sandbox` and `client` for the file, forgets the sandbox's recorded requests before each test, and
+ * closes the clients, the stubs and the sandbox after the file.
+ */
+export function useSandboxClient(options: Omit<SandboxOptions, 'port'>): void {
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, ...options });
+    client = createClient(sandbox.url);
+  });
+  beforeEach(() => {
+    sandbox.clearRequests();
+  });
+  afterAll(async () => {
+    await closeClients();
+    await closeStubs();
+    await sandbox.close();
+  });
+}
+
+export function caller(
+  apiKey: string = SANDBOX_KEY,
+  extra: Omit<CallerContext, 'apiKey'> = {},
+): CallerContext {
   return { apiKey, ...extra };
 }
 
 /** A caller whose every REST call lands in `traces`. */
-export function tracingCaller(apiKey: string = KEY): { caller: CallerContext; traces: UpstreamCallTrace[] } {
+export function tracingCaller(apiKey: string = SANDBOX_KEY): {
+  caller: CallerContext;
+  traces: UpstreamCallTrace[];
+} {
   const traces: UpstreamCallTrace[] = [];
   return { caller: { apiKey, trace: (call) => traces.push(call) }, traces };
 }
@@ -65,23 +98,6 @@ export function requestsTo(sandbox: Sandbox, method: string, path: string): Reco
   return sandbox.requests.filter((r) => r.method === method && r.path === path);
 }
 
-export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const started = performance.now();
-  const result = await run();
-  return { ms: performance.now() - started, result };
-}
-
-let counter = 0;
-/** A phone number the seed does not produce (Greek mobile range, random subscriber part). */
-export function uniquePhone(): string {
-  counter += 1;
-  return `+3069${String(randomInt(0, 1_000_000)).padStart(6, '0')}${String(counter % 100).padStart(2, '0')}`;
-}
-export function uniqueEmail(local = 'u'): string {
-  counter += 1;
-  return `${local}${counter}.${randomInt(0, 1_000_000_000)}@example.test`;
-}
-
 export interface StubHit {
   method: string;
   /** Path and query as received. */
@@ -97,7 +113,15 @@ export interface Stub {
   readonly hits: StubHit[];
   /** The node:http server, for tests that watch its sockets. */
   readonly server: Server;
+  /** Stops the server; a second call waits for the first. */
   close(): Promise<void>;
+}
+
+/** Every stub a test file starts, so `closeStubs()` in afterAll stops them. */
+const stubs: Stub[] = [];
+
+export async function closeStubs(): Promise<void> {
+  await Promise.all(stubs.splice(0).map((stub) => stub.close()));
 }
 
 /**
@@ -120,18 +144,11 @@ export async function startStub(
     req.resume();
     req.on('end', () => respond(res, hit, hits.length - 1, req));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v2`,
-    hits,
-    server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const origin = await listen(server);
+  let closed: Promise<void> | undefined;
+  const stub: Stub = { url: `${origin}/v2`, hits, server, close: () => (closed ??= closeServer(server)) };
+  stubs.push(stub);
+  return stub;
 }
 
 export function sendJson(
@@ -147,15 +164,6 @@ export function sendJson(
     ...headers,
   });
   res.end(text);
-}
-
-/** A port nothing listens on: bound once, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A complete SPEC §3.1 contact, for stubs that answer a valid body. */
