@@ -40,8 +40,9 @@ export interface GatewayOptions {
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
 export function createGateway(options: GatewayOptions) {
   const { client, logger } = options;
+  const schema = options.schema ?? publicSchema;
   return createYoga<Record<string, unknown>, GatewayContext>({
-    schema: options.schema ?? publicSchema,
+    schema,
     graphqlEndpoint: options.endpoint ?? '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
@@ -72,7 +73,7 @@ export function createGateway(options: GatewayOptions) {
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? DEFAULTS.maxUpstreamCalls),
       useUpstreamWaterfall(),
-      ...(options.compileQueries === false ? [] : useCompiledQueries()),
+      ...(options.compileQueries === false ? [] : useCompiledQueries(schema)),
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
