@@ -53,19 +53,19 @@ describe('an operation over the limit', () => {
   beforeEach(() => stack.resetCalls());
   afterAll(() => stack.close());
 
-  it('is refused with QUERY_TOO_EXPENSIVE before any REST call', async () => {
+  it('is refused with QUERY_TOO_EXPENSIVE and HTTP 400 before any REST call', async () => {
     const res = await stack.gql(`{ contacts(first: 100) { nodes { conversations(first: 100) {
       nodes { messages(first: 100) { totalCount } } } } } }`);
 
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(400);
     expect(res.body).toEqual({
       errors: [
         {
           message:
-            'This operation could make 10101 calls to HueChat; the limit is 1000. Ask for smaller pages (first) or fewer nested lists.',
+            'This operation could make 10101 calls to HueChat; the limit is 250. Ask for smaller pages (first) or fewer nested lists.',
           extensions: {
             code: 'QUERY_TOO_EXPENSIVE',
-            details: { estimatedUpstreamCalls: 10101, limit: 1000 },
+            details: { estimatedUpstreamCalls: 10101, limit: 250 },
           },
         },
       ],
