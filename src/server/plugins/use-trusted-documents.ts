@@ -4,9 +4,12 @@ import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { gatewayError } from '../../errors.js';
 
-/** GraphQL Code Generator's client preset manifest (`persistedDocuments` with sha256): hash -> document. */
+/**
+ * GraphQL Code Generator's client preset manifest (`persistedDocuments` with sha256): id -> document,
+ * the id a sha256 hex digest, with the `sha256:` prefix the preset writes or without it.
+ */
 const manifestSchema = z.record(
-  z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest'),
+  z.string().regex(/^(?:sha256:)?[0-9a-f]{64}$/, 'a sha256 hex digest'),
   z.string().min(1, 'a GraphQL document'),
 );
 
@@ -28,11 +31,14 @@ export function loadTrustedDocuments(path: string): Map<string, string> {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // A bad key is reported by zod as "Invalid key in record", with the key's own message inside.
+    const inner =
+      issue && 'issues' in issue ? (issue.issues as { message: string }[])[0]?.message : undefined;
     throw new Error(
-      `PERSISTED_DOCUMENTS: ${path} is not a manifest of sha256 hex ids to documents (${issue?.path.join('.') || 'root'}: ${issue?.message})`,
+      `PERSISTED_DOCUMENTS: ${path} is not a manifest of sha256 hex ids to documents (${issue?.path.join('.') || 'root'}: ${inner ?? issue?.message})`,
     );
   }
-  return new Map(Object.entries(parsed.data));
+  return new Map(Object.entries(parsed.data).map(([id, document]) => [id.replace(/^sha256:/, ''), document]));
 }
 
 const HEX_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
