@@ -59,6 +59,8 @@ export function createGateway(options: GatewayOptions) {
     // useRequestBodyLimit below enforces the limit without piping every body through a stream.
     maxRequestBodySize: false,
     parserAndValidationCache: boundedDocumentCache(),
+    // No field takes an upload: a multipart body is refused (415) instead of being parsed into files.
+    multipart: false,
     extraParamNames: options.trustedDocuments ? ['documentId'] : undefined,
     context: createContextFactory({
       client,

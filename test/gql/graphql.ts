@@ -30,9 +30,9 @@ export type ConversationFilter = {
   assignedTo?: string | number | null | undefined;
   /** Only this channel. */
   channel?: Channel | null | undefined;
-  /** Only conversations carrying this label. */
+  /** Only conversations carrying this label; at most 256 characters. */
   label?: string | null | undefined;
-  /** Case-insensitive text in the subject or the messages. */
+  /** Case-insensitive text in the subject or the messages; at most 256 characters. */
   search?: string | null | undefined;
   /** Only this status (all statuses when absent). */
   status?: ConversationStatus | null | undefined;

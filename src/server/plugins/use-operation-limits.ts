@@ -93,6 +93,9 @@ function limitRules(limits: OperationLimits, found: Found[]): ValidationRule[] {
     maxAliasesRule({
       ...common,
       n: limits.maxAliases,
+      // Every alias counts, `__typename` ones too (armor lets those through by default): a flood of them
+      // still costs a field each to validate, execute and serialize.
+      allowList: [],
       onReject: [reject('MAX_ALIASES_LIMIT', 'MAX_ALIASES', 'has too many aliases', limits.maxAliases)],
     }),
     maxDirectivesRule({
