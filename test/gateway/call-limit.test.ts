@@ -45,6 +45,27 @@ describe('the upper bound on REST calls of an operation', () => {
   });
 });
 
+describe('the estimate of a fragment bomb', () => {
+  /** 2^levels copies of `leaf` from a document of ~50 bytes a level. */
+  const bomb = (levels: number, leaf: string) => {
+    let text = '{ ...F0 }\n';
+    for (let i = 0; i < levels; i++) text += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
+    return `${text}fragment F${levels} on Query { ${leaf} }`;
+  };
+
+  it('costs each fragment once: 2^40 contact lookups are counted, not walked', () => {
+    // Walking the spreads would take 2^40 steps and never finish; memoised it is 41 fragments.
+    expect(estimate(bomb(40, 'contact(id: "cnt_x") { fullName }'))).toBe(2 ** 40);
+    expect(estimate(bomb(40, 'contacts(first: 2) { nodes { conversations(first: 3) { totalCount } } }'))).toBe(
+      2 ** 40 * (1 + 2),
+    );
+  });
+
+  it('counts nothing for a bomb of fields that call nothing', () => {
+    expect(estimate(bomb(40, '__typename'))).toBe(0);
+  });
+});
+
 describe('an operation over the limit', () => {
   let stack: Stack;
   beforeAll(async () => {
