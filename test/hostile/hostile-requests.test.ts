@@ -198,8 +198,8 @@ const CASES: Record<string, Case[]> = {
         () =>
           'GET http://evil.example/graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
       ),
-      status: 401,
-      code: 'UNAUTHENTICATED',
+      // Never fetched from that host: Node 20 routes it by its path (no key: 401), Node 24 keeps it absolute (404).
+      status: [401, 404],
     },
   ],
   headers: [
