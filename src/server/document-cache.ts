@@ -31,8 +31,9 @@ export function boundedDocumentCache(): CacheOptions {
   const documents = new LRUCache<string, DocumentNode>({
     max: MAX_DOCUMENTS,
     maxSize: MAX_ESTIMATED_BYTES,
+    // A document parsed elsewhere has no count: at most one token per two characters of text.
     sizeCalculation: (document, text) =>
-      text.length + (tokenCountOf(document) ?? text.length) * BYTES_PER_TOKEN,
+      text.length + (tokenCountOf(document) ?? Math.ceil(text.length / 2)) * BYTES_PER_TOKEN,
   });
   return {
     documentCache: {

@@ -3,7 +3,8 @@
  * `npm run start:prod` starts it) over two tenants, in three phases: healthy reads, reads under upstream
  * faults (5xx, hangs, resets, malformed JSON), then writes under the same faults. It reports
  * requests/s, p50/p99, errors by code, the gateway's RSS at start, middle and end, duplicated and lost
- * writes, and records of one tenant seen by the other. Loopback only; every loop is bounded in time
+ * writes, and records of one tenant seen by the other; then a burst of 2,000 distinct hostile documents
+ * and the RSS after it and over 20 s idle. Loopback only; every loop is bounded in time
  * and count. Not part of `npm test`.
  *
  *   npm run soak -- [--seconds 30] [--clients 32]
@@ -192,7 +193,7 @@ async function main() {
     const page = (await res.json()) as { data: { id: string; phone: string | null }[] };
     smsContact.set(tenant, page.data.find((c) => c.phone)?.id ?? '');
   }
-  const rss = { start: rssMb(gateway.pid), middle: 0, end: 0, idle: 0 };
+  const rss = { start: rssMb(gateway.pid), middle: 0, end: 0, afterHostile: 0, idle: 0 };
   const third = SECONDS / 3;
 
   const phases: PhaseStats[] = [];
@@ -203,8 +204,59 @@ async function main() {
   phases.push(await run('writes under faults', third, write));
   rss.end = rssMb(gateway.pid);
   sandbox.setFaults({});
-  await sleep(5_000);
-  rss.idle = rssMb(gateway.pid);
+
+  // A burst of hostile requests, every document distinct (nothing a cache could share): a megabyte
+  // of comment around a query, 4,900 tokens of aliases, fragment bombs, deep JSON variables.
+  const hostile = [
+    (n: number) => ({ query: `#${'x'.repeat(1_000_000)}\n{ n${n}: __typename }` }),
+    (n: number) => ({
+      query: `{ ${Array.from({ length: 1_600 }, (_, i) => `a${n}_${i}: __typename`).join(' ')} }`,
+    }),
+    (n: number) => {
+      let query = `query B${n} { ...F0 }\n`;
+      for (let i = 0; i < 30; i++) query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
+      return { query: `${query}fragment F30 on Query { x${n}: __typename }` };
+    },
+    // Written out: JSON.stringify itself would overflow the stack on 5,000 levels.
+    (n: number) =>
+      `{"query":"query ($v: JSON) { n${n}: __typename }","variables":{"v":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}}`,
+  ];
+  const HOSTILE_REQUESTS = 2_000;
+  const hostileCodes = new Map<string, number>();
+  let hostileNext = 0;
+  const hostileStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (hostileNext < HOSTILE_REQUESTS) {
+        const n = hostileNext++;
+        const made = hostile[n % hostile.length](n);
+        const body = typeof made === 'string' ? made : JSON.stringify(made);
+        let code: string;
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': TENANTS[n % 2].key },
+            body,
+            signal: AbortSignal.timeout(15_000),
+          });
+          const answer = (await res.json()) as Answer['body'];
+          code = `${res.status} ${answer?.errors?.[0]?.extensions?.code ?? 'ok'}`;
+        } catch (error) {
+          code = `transport ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name}`;
+        }
+        hostileCodes.set(code, (hostileCodes.get(code) ?? 0) + 1);
+      }
+    }),
+  );
+  const hostileSeconds = (performance.now() - hostileStarted) / 1_000;
+  rss.afterHostile = rssMb(gateway.pid);
+  // V8 gives memory back after a few seconds without allocation (its memory reducer): sample while idle.
+  const idleSamples: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    await sleep(5_000);
+    idleSamples.push(rssMb(gateway.pid));
+  }
+  rss.idle = idleSamples[idleSamples.length - 1];
 
   // Writes, checked against HueChat's own state with faults off.
   let duplicates = 0;
@@ -279,7 +331,10 @@ async function main() {
     );
   }
   lines.push(
-    `gateway RSS: start ${rss.start.toFixed(0)} MB, middle ${rss.middle.toFixed(0)} MB, end ${rss.end.toFixed(0)} MB, after 5 s idle ${rss.idle.toFixed(0)} MB`,
+    `hostile burst: ${HOSTILE_REQUESTS} distinct documents in ${hostileSeconds.toFixed(1)} s: ${[...hostileCodes.entries()].map(([c, n]) => `${c} ${n}`).join(', ')}`,
+  );
+  lines.push(
+    `gateway RSS: start ${rss.start.toFixed(0)} MB, middle ${rss.middle.toFixed(0)} MB, end of writes ${rss.end.toFixed(0)} MB, after the hostile burst ${rss.afterHostile.toFixed(0)} MB, idle after it ${idleSamples.map((m, i) => `${(i + 1) * 5} s ${m.toFixed(0)} MB`).join(', ')}`,
   );
   lines.push(
     `writes: ${writesSent} sent, ${postsSeen} POSTs reached HueChat; duplicates ${duplicates}, lost ${lost}, applied but answered with an error ${appliedUnanswered}`,
