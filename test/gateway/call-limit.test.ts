@@ -56,9 +56,9 @@ describe('the estimate of a fragment bomb', () => {
   it('costs each fragment once: 2^40 contact lookups are counted, not walked', () => {
     // Walking the spreads would take 2^40 steps and never finish; memoised it is 41 fragments.
     expect(estimate(bomb(40, 'contact(id: "cnt_x") { fullName }'))).toBe(2 ** 40);
-    expect(estimate(bomb(40, 'contacts(first: 2) { nodes { conversations(first: 3) { totalCount } } }'))).toBe(
-      2 ** 40 * (1 + 2),
-    );
+    expect(
+      estimate(bomb(40, 'contacts(first: 2) { nodes { conversations(first: 3) { totalCount } } }')),
+    ).toBe(2 ** 40 * (1 + 2));
   });
 
   it('counts nothing for a bomb of fields that call nothing', () => {
