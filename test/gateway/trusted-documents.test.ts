@@ -98,6 +98,13 @@ describe('trusted documents in require mode (PERSISTED_DOCUMENTS_MODE=require)',
     expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
   });
 
+  it('leaves the federation subgraph endpoint to the router, which sends queries of its own', async () => {
+    const res = await post(stack.subgraphUrl, { query: '{ _service { sdl } }' });
+
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body.data)).toContain('@key');
+  });
+
   it('still answers the probes', async () => {
     const health = await fetch(new URL('/healthz', stack.url));
     const ready = await fetch(new URL('/readyz', stack.url));
