@@ -75,9 +75,9 @@ async function bufferWithin(request: Request, limit: number, fetchAPI: { Request
  * The request body limit, without a stream in the way of every request. Node's HTTP parser hands over
  * exactly Content-Length bytes, so a request that declares its length is checked by the header alone;
  * only a body of unknown length (chunked) is counted as it is read. A refused body is read and dropped
- * up to DISCARD_BYTES before the 413, so the client that is still uploading gets its answer. Yoga's built-in limit pipes every
- * body through a TransformStream, which cost about a third of a millisecond of CPU per request; it is
- * turned off (`maxRequestBodySize: false`) where this plugin is used.
+ * up to DISCARD_BYTES before the 413, so the client that is still uploading gets its answer. Yoga's
+ * built-in limit pipes every body through a TransformStream, which cost about a third of a millisecond
+ * of CPU per request; it is turned off (`maxRequestBodySize: false`) where this plugin is used.
  */
 export function useRequestBodyLimit(limit: number): Plugin {
   return {
