@@ -10,7 +10,12 @@ const config: CodegenConfig = {
   generates: {
     'test/gql/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: also writes test/gql/persisted-documents.json, the trusted documents
+      // manifest (CONTRACT §9) in the shape PERSISTED_DOCUMENTS reads: sha256 hex id -> document.
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { hashAlgorithm: 'sha256', mode: 'embedHashInDocument' },
+      },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

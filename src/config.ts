@@ -3,10 +3,24 @@ import { z } from 'zod';
 /** Defaults that code outside the environment parsing (tests, embedders) also falls back to. */
 export const DEFAULTS = {
   /** UPSTREAM_MAX_CALLS_PER_OPERATION */
-  maxUpstreamCalls: 1_000,
+  maxUpstreamCalls: 250,
   /** MAX_REQUEST_BODY_BYTES */
   maxRequestBodyBytes: 2_000_000,
+  /** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES (CONTRACT §9) */
+  operationLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 5_000, maxDirectives: 50 },
 } as const;
+
+/** CONTRACT §9: the operation limits, named as Apollo Router names its operation limits. */
+export interface OperationLimits {
+  /** Deepest selection: a root field is level 1, each nested selection set adds one, fragments none. */
+  maxDepth: number;
+  /** Aliases in the operation, counted through every fragment spread. */
+  maxAliases: number;
+  /** Lexical tokens in the document (punctuators, names, values; comments and whitespace are free). */
+  maxTokens: number;
+  /** Directives in the operation, counted through every fragment spread. */
+  maxDirectives: number;
+}
 
 /** Raised when an environment variable holds a value the gateway cannot use; its message is one line. */
 export class ConfigError extends Error {
@@ -74,6 +88,13 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
     .default('info'),
+  // Operation limits and trusted documents (CONTRACT §9)
+  MAX_DEPTH: int(1, 1_000).default(DEFAULTS.operationLimits.maxDepth),
+  MAX_ALIASES: int(0, 100_000).default(DEFAULTS.operationLimits.maxAliases),
+  MAX_TOKENS: int(1, 1_000_000).default(DEFAULTS.operationLimits.maxTokens),
+  MAX_DIRECTIVES: int(0, 100_000).default(DEFAULTS.operationLimits.maxDirectives),
+  PERSISTED_DOCUMENTS: z.string().trim().min(1, 'the path of a JSON manifest').optional(),
+  PERSISTED_DOCUMENTS_MODE: z.enum(['allow', 'require'], { message: 'allow or require' }).default('allow'),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -117,6 +138,13 @@ export interface Config {
   admission: { minConcurrency: number; maxConcurrency: number } | undefined;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Depth, aliases, tokens and directives an operation may have; past one it is refused with HTTP 400. */
+  operationLimits: OperationLimits;
+  /**
+   * The trusted documents manifest (`{ "<sha256 hex>": "<document>" }`) and whether only its documents
+   * run (`require`) or plain queries too (`allow`). Undefined: no manifest.
+   */
+  persistedDocuments: { path: string; mode: 'allow' | 'require' } | undefined;
 }
 
 /** Reads the environment once. Throws ConfigError naming the first bad variable and what it expects. */
@@ -161,5 +189,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    operationLimits: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+    },
+    persistedDocuments: e.PERSISTED_DOCUMENTS
+      ? { path: e.PERSISTED_DOCUMENTS, mode: e.PERSISTED_DOCUMENTS_MODE }
+      : undefined,
   };
 }

@@ -18,6 +18,13 @@ export type ErrorCode =
   | 'UPSTREAM_BAD_RESPONSE'
   | 'REQUEST_ABORTED'
   | 'QUERY_TOO_EXPENSIVE'
+  | 'MAX_DEPTH_LIMIT'
+  | 'MAX_ALIASES_LIMIT'
+  | 'MAX_TOKENS_LIMIT'
+  | 'MAX_DIRECTIVES_LIMIT'
+  | 'BAD_REQUEST'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_ONLY'
   | 'INTERNAL_SERVER_ERROR';
 
 const fallbackMessage: Record<ErrorCode, string> = {
@@ -35,6 +42,13 @@ const fallbackMessage: Record<ErrorCode, string> = {
   UPSTREAM_BAD_RESPONSE: 'The HueChat API answered with an unexpected response',
   REQUEST_ABORTED: 'The request was aborted',
   QUERY_TOO_EXPENSIVE: 'The operation could make too many calls to HueChat',
+  MAX_DEPTH_LIMIT: 'The operation is nested too deeply',
+  MAX_ALIASES_LIMIT: 'The operation has too many aliases',
+  MAX_TOKENS_LIMIT: 'The document has too many tokens',
+  MAX_DIRECTIVES_LIMIT: 'The operation has too many directives',
+  BAD_REQUEST: 'The request is malformed',
+  PERSISTED_QUERY_NOT_FOUND: 'No trusted document has this id',
+  PERSISTED_QUERY_ONLY: 'Only trusted documents are accepted',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 };
 
@@ -110,7 +124,9 @@ export function gatewayError(
 ): GraphQLError {
   const extensions: Record<string, unknown> = details ? { code, details } : { code };
   // Yoga reads extensions.http to set the response status (used for 401 before any execution).
-  if (httpStatus) extensions.http = { status: httpStatus };
+  // `spec: false`: the status holds for every client; Yoga would otherwise answer a refusal raised
+  // during validation with 200 to application/json clients, as it does for GraphQL validation errors.
+  if (httpStatus) extensions.http = { status: httpStatus, spec: false };
   return new GraphQLError(message, { extensions });
 }
 

@@ -4,6 +4,7 @@ import { createLogger } from './logger.js';
 import type { Sandbox } from './sandbox/index.js';
 import { AdmissionControl } from './server/admission.js';
 import { createRequestListener } from './server/listener.js';
+import { loadTrustedDocuments } from './server/plugins/use-trusted-documents.js';
 import { UpstreamClient } from './upstream/client.js';
 
 function fail(message: string): never {
@@ -45,6 +46,15 @@ if (!upstreamUrl) {
   });
 }
 
+let trustedDocumentsManifest: Map<string, string> | undefined;
+try {
+  trustedDocumentsManifest = config.persistedDocuments
+    ? loadTrustedDocuments(config.persistedDocuments.path)
+    : undefined;
+} catch (err) {
+  fail((err as Error).message);
+}
+
 const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
 const admission = config.admission ? new AdmissionControl(config.admission) : undefined;
 const listener = createRequestListener({
@@ -54,6 +64,9 @@ const listener = createRequestListener({
   waterfall: config.waterfall,
   maxUpstreamCalls: config.maxUpstreamCalls,
   maxRequestBodyBytes: config.maxRequestBodyBytes,
+  operationLimits: config.operationLimits,
+  trustedDocuments: config.persistedDocuments,
+  trustedDocumentsManifest,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
   admission,
 });

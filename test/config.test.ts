@@ -33,11 +33,13 @@ describe('loadConfig', () => {
         coalesceReads: true,
       },
       waterfall: true,
-      maxUpstreamCalls: 1_000,
+      maxUpstreamCalls: 250,
       maxRequestBodyBytes: 2_000_000,
       admission: { minConcurrency: 2, maxConcurrency: 1024 },
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
+      operationLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 5_000, maxDirectives: 50 },
+      persistedDocuments: undefined,
     });
   });
 
@@ -58,13 +60,19 @@ describe('loadConfig', () => {
       UPSTREAM_RETRY_BUDGET_RATIO: '0.5',
       UPSTREAM_COALESCE: 'false',
       UPSTREAM_WATERFALL: 'true',
-      UPSTREAM_MAX_CALLS_PER_OPERATION: '250',
+      UPSTREAM_MAX_CALLS_PER_OPERATION: '120',
       MAX_REQUEST_BODY_BYTES: '65536',
       ADMISSION_CONTROL: 'true',
       ADMISSION_MIN_CONCURRENCY: '4',
       ADMISSION_MAX_CONCURRENCY: '64',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
+      MAX_DEPTH: '8',
+      MAX_ALIASES: '5',
+      MAX_TOKENS: '900',
+      MAX_DIRECTIVES: '3',
+      PERSISTED_DOCUMENTS: 'persisted-documents.json',
+      PERSISTED_DOCUMENTS_MODE: 'require',
     });
 
     expect(config).toEqual({
@@ -85,11 +93,13 @@ describe('loadConfig', () => {
         coalesceReads: false,
       },
       waterfall: true,
-      maxUpstreamCalls: 250,
+      maxUpstreamCalls: 120,
       maxRequestBodyBytes: 65_536,
       admission: { minConcurrency: 4, maxConcurrency: 64 },
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
+      operationLimits: { maxDepth: 8, maxAliases: 5, maxTokens: 900, maxDirectives: 3 },
+      persistedDocuments: { path: 'persisted-documents.json', mode: 'require' },
     });
   });
 
@@ -216,6 +226,13 @@ describe('loadConfig', () => {
       ['UPSTREAM_CONNECTIONS', '0', /UPSTREAM_CONNECTIONS must be an integer from 1 to 1024/],
       ['UPSTREAM_RETRIES', '11', /UPSTREAM_RETRIES must be an integer from 0 to 10/],
       ['LOG_LEVEL', 'loud', /LOG_LEVEL must be debug, info, warn, error or silent \(got "loud"\)/],
+      ['MAX_DEPTH', '0', /MAX_DEPTH must be an integer from 1 to 1000 \(got "0"\)/],
+      ['MAX_TOKENS', 'many', /MAX_TOKENS must be an integer from 1 to 1000000 \(got "many"\)/],
+      [
+        'PERSISTED_DOCUMENTS_MODE',
+        'strict',
+        /PERSISTED_DOCUMENTS_MODE must be allow or require \(got "strict"\)/,
+      ],
       ['UPSTREAM_WATERFALL', 'yes', /UPSTREAM_WATERFALL must be true or false \(got "yes"\)/],
     ])('%s=%s', (name, value, message) => {
       const err = configError({ [name]: value });

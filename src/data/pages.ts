@@ -5,6 +5,16 @@ import type { Page, PageParams } from '../upstream/common.js';
 /** The REST maximum page size (SPEC §5). */
 export const MAX_PAGE = 100;
 
+/**
+ * Text that goes into a list's query string (`search`, `label`). HueChat documents no bound; a
+ * megabyte of it would only come back as a 414 from the upstream, after a REST call.
+ */
+export const MAX_QUERY_TEXT = 256;
+export const queryTextSchema = z
+  .string()
+  .max(MAX_QUERY_TEXT, `at most ${MAX_QUERY_TEXT} characters`)
+  .nullish();
+
 export const firstSchema = z
   .number()
   .int()

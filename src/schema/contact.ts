@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ContactSource } from '../data/index.js';
-import { firstSchema } from '../data/pages.js';
+import { firstSchema, queryTextSchema } from '../data/pages.js';
 import { idSchema } from '../ids.js';
 import type { Contact } from '../upstream/contacts.js';
 import { builder } from './builder.js';
@@ -191,7 +191,10 @@ builder.queryFields((t) => ({
     type: ContactConnectionRef,
     description: 'Contacts of your organisation, newest first.',
     args: {
-      search: t.arg.string({ description: 'Case-insensitive match on name, email or phone.' }),
+      search: t.arg.string({
+        description: 'Case-insensitive match on name, email or phone; at most 256 characters.',
+        validate: queryTextSchema,
+      }),
       first: t.arg.int({ defaultValue: 20, description: 'Page size, 1 to 100.', validate: firstSchema }),
       after: t.arg.string({ description: 'Cursor of the last item of the previous page.' }),
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ConversationSource, contactOf, contactStub } from '../data/index.js';
-import { firstSchema } from '../data/pages.js';
+import { firstSchema, queryTextSchema } from '../data/pages.js';
 import { idSchema } from '../ids.js';
 import type { Conversation } from '../upstream/conversations.js';
 import { builder } from './builder.js';
@@ -126,8 +126,14 @@ const ConversationFilter = builder.inputType('ConversationFilter', {
       validate: idSchema('agent').nullish(),
     }),
     unassigned: t.boolean({ description: 'true: only unassigned conversations.' }),
-    label: t.string({ description: 'Only conversations carrying this label.' }),
-    search: t.string({ description: 'Case-insensitive text in the subject or the messages.' }),
+    label: t.string({
+      description: 'Only conversations carrying this label; at most 256 characters.',
+      validate: queryTextSchema,
+    }),
+    search: t.string({
+      description: 'Case-insensitive text in the subject or the messages; at most 256 characters.',
+      validate: queryTextSchema,
+    }),
   }),
   // looseObject: the validated value replaces the input, and z.object would drop status, channel…
   validate: z

@@ -1,16 +1,20 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { DEFAULTS } from '../config.js';
+import { DEFAULTS, type OperationLimits } from '../config.js';
 import { createErrorMasker } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { schema as publicSchema } from '../schema/index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { createContextFactory, type GatewayContext, WATERFALL_HEADER } from './context.js';
+import { boundedDocumentCache } from './document-cache.js';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.js';
 import { useArgumentValueErrors } from './plugins/use-argument-value-errors.js';
 import { useCompiledQueries } from './plugins/use-compiled-queries.js';
+import { useMalformedRequests } from './plugins/use-malformed-requests.js';
+import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
+import { type TrustedDocumentsOptions, useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { useUpstreamCallLimit } from './plugins/use-upstream-call-limit.js';
 import { useUpstreamWaterfall } from './plugins/use-upstream-waterfall.js';
 
@@ -35,18 +39,29 @@ export interface GatewayOptions {
   compileQueries?: boolean;
   /** Refuse request bodies larger than this, in bytes (default: config's). */
   maxRequestBodyBytes?: number;
+  /** Depth, aliases, tokens and directives allowed per operation (default: config's). */
+  operationLimits?: Partial<OperationLimits>;
+  /** Trusted documents (CONTRACT §9); none: every request sends its query. */
+  trustedDocuments?: TrustedDocumentsOptions;
+  /** The trusted documents themselves, when already loaded (default: read from trustedDocuments.path). */
+  trustedDocumentsManifest?: Map<string, string>;
 }
 
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
 export function createGateway(options: GatewayOptions) {
   const { client, logger } = options;
+  const schema = options.schema ?? publicSchema;
   return createYoga<Record<string, unknown>, GatewayContext>({
-    schema: options.schema ?? publicSchema,
+    schema,
     graphqlEndpoint: options.endpoint ?? '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     // useRequestBodyLimit below enforces the limit without piping every body through a stream.
     maxRequestBodySize: false,
+    parserAndValidationCache: boundedDocumentCache(),
+    // No field takes an upload: a multipart body is refused (415) instead of being parsed into files.
+    multipart: false,
+    extraParamNames: options.trustedDocuments ? ['documentId'] : undefined,
     context: createContextFactory({
       client,
       defaultApiKey: options.defaultApiKey,
@@ -69,10 +84,15 @@ export function createGateway(options: GatewayOptions) {
     renderGraphiQL,
     graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiqlApiKey),
     plugins: [
+      useMalformedRequests(),
+      ...(options.trustedDocuments
+        ? [useTrustedDocuments(options.trustedDocuments, options.trustedDocumentsManifest)]
+        : []),
+      useOperationLimits({ ...DEFAULTS.operationLimits, ...options.operationLimits }),
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? DEFAULTS.maxUpstreamCalls),
       useUpstreamWaterfall(),
-      ...(options.compileQueries === false ? [] : useCompiledQueries()),
+      ...(options.compileQueries === false ? [] : useCompiledQueries(schema)),
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),

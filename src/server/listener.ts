@@ -22,6 +22,9 @@ export function createRequestListener(options: RequestListenerOptions) {
   const publicApi = createGateway(gatewayOptions);
   const subgraph = createGateway({
     ...gatewayOptions,
+    // A router builds its subgraph queries from the supergraph's plans, which no manifest can list:
+    // trusted documents are for the public endpoint (the router has its own for its clients).
+    trustedDocuments: undefined,
     schema: subgraphSchema,
     endpoint: SUBGRAPH_ENDPOINT,
     graphiql: false,

@@ -45,6 +45,27 @@ describe('the upper bound on REST calls of an operation', () => {
   });
 });
 
+describe('the estimate of a fragment bomb', () => {
+  /** 2^levels copies of `leaf` from a document of ~50 bytes a level. */
+  const bomb = (levels: number, leaf: string) => {
+    let text = '{ ...F0 }\n';
+    for (let i = 0; i < levels; i++) text += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
+    return `${text}fragment F${levels} on Query { ${leaf} }`;
+  };
+
+  it('costs each fragment once: 2^40 contact lookups are counted, not walked', () => {
+    // Walking the spreads would take 2^40 steps and never finish; memoised it is 41 fragments.
+    expect(estimate(bomb(40, 'contact(id: "cnt_x") { fullName }'))).toBe(2 ** 40);
+    expect(
+      estimate(bomb(40, 'contacts(first: 2) { nodes { conversations(first: 3) { totalCount } } }')),
+    ).toBe(2 ** 40 * (1 + 2));
+  });
+
+  it('counts nothing for a bomb of fields that call nothing', () => {
+    expect(estimate(bomb(40, '__typename'))).toBe(0);
+  });
+});
+
 describe('an operation over the limit', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -53,19 +74,19 @@ describe('an operation over the limit', () => {
   beforeEach(() => stack.resetCalls());
   afterAll(() => stack.close());
 
-  it('is refused with QUERY_TOO_EXPENSIVE before any REST call', async () => {
+  it('is refused with QUERY_TOO_EXPENSIVE and HTTP 400 before any REST call', async () => {
     const res = await stack.gql(`{ contacts(first: 100) { nodes { conversations(first: 100) {
       nodes { messages(first: 100) { totalCount } } } } } }`);
 
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(400);
     expect(res.body).toEqual({
       errors: [
         {
           message:
-            'This operation could make 10101 calls to HueChat; the limit is 1000. Ask for smaller pages (first) or fewer nested lists.',
+            'This operation could make 10101 calls to HueChat; the limit is 250. Ask for smaller pages (first) or fewer nested lists.',
           extensions: {
             code: 'QUERY_TOO_EXPENSIVE',
-            details: { estimatedUpstreamCalls: 10101, limit: 1000 },
+            details: { estimatedUpstreamCalls: 10101, limit: 250 },
           },
         },
       ],

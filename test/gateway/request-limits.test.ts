@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DISCARD_BYTES } from '../../src/server/plugins/use-request-body-limit.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 const LIMIT = 4_096;
@@ -71,6 +73,44 @@ describe('request body limit (MAX_REQUEST_BODY_BYTES)', () => {
       ]);
       expect(stack.calls()).toHaveLength(0);
     });
+  });
+
+  it('reads a refused body to its end before the 413, so the client gets it and the connection stays open', async () => {
+    // Two requests on one raw keep-alive connection: the first is written whole before anything is read.
+    const { port } = new URL(stack.url);
+    const over = bodyOf(LIMIT * 50);
+    const small = JSON.stringify({ query: '{ __typename }' });
+    const head = (body: string) =>
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-API-Key: ${SANDBOX_KEY}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (c: Buffer) => {
+        received += c.toString('utf8');
+        if ((received.match(/HTTP\/1\.1 /g) ?? []).length === 2 && received.endsWith('}')) socket.end();
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+      socket.write(head(over) + over);
+      socket.write(head(small) + small);
+    });
+
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([413, 200]);
+    expect(text).toContain('REQUEST_ENTITY_TOO_LARGE');
+    expect(text).toContain('{"data":{"__typename":"Query"}}');
+    expect(stack.calls()).toHaveLength(0);
+  });
+
+  it('closes the connection after the 413 when the body goes on past what it reads', async () => {
+    const res = await post(stack.url, bodyOf(LIMIT + DISCARD_BYTES + 1_000_000), 'length').catch(
+      (error: NodeJS.ErrnoException) => ({ status: 0, code: error.code }),
+    );
+    // A client that writes its whole body first may see the reset before the answer; either way nothing ran.
+    expect([413, 0]).toContain(res.status);
+    expect(stack.calls()).toHaveLength(0);
+    const alive = await stack.gql('{ __typename }');
+    expect(alive.body).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('applies to the federation subgraph endpoint too', async () => {

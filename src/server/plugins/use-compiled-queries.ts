@@ -3,8 +3,12 @@ import {
   type ASTNode,
   type DocumentNode,
   GraphQLError,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
   getLocation,
+  getNullableType,
+  isListType,
+  isObjectType,
   Kind,
   type OperationDefinitionNode,
   visit,
@@ -71,6 +75,44 @@ const likeGraphqlJs: Plugin = {
   }),
 };
 
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+
+/** A rejected item becomes its error as a value: both executors report an Error value at the item's path. */
+const asValue = (item: PromiseLike<unknown>) =>
+  Promise.resolve(item).then(undefined, (error: unknown) =>
+    error instanceof Error ? error : new Error(String(error)),
+  );
+
+const settled = new WeakSet<GraphQLSchema>();
+/**
+ * graphql-jit (0.8.7 to 0.8.9) appends `null` to a list when one of its items is a promise that rejects,
+ * instead of setting that item: when items after it were already set (a foreign id in `nodes(ids)` is
+ * null at once, a later id's REST call answers first), the list comes back longer than asked, with the
+ * failed item's slot empty. An Error value in the same place is set at its own index, as graphql-js
+ * does with both. So every list field's resolver hands its pending items over as promises that do not
+ * reject. graphql-js answers the same either way, so the wrapper stays harmless on its path.
+ */
+export function settleListItems(schema: GraphQLSchema): void {
+  if (settled.has(schema)) return;
+  settled.add(schema);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type)) || !field.resolve) continue;
+      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve;
+      const settleItems = (list: unknown) =>
+        Array.isArray(list) && list.some(isThenable)
+          ? list.map((item) => (isThenable(item) ? asValue(item) : item))
+          : list;
+      field.resolve = (source, args, context, info) => {
+        const list = resolve(source, args, context, info);
+        return isThenable(list) ? Promise.resolve(list).then(settleItems) : settleItems(list);
+      };
+    }
+  }
+}
+
 /**
  * Queries run as JavaScript compiled once per document (graphql-jit), instead of being interpreted
  * field by field: a W1 inbox query resolves ~1,000 fields, and the compiled form skips building a
@@ -83,7 +125,8 @@ const likeGraphqlJs: Plugin = {
  * Compiled queries are kept per parsed document (a WeakMap), so they live as long as Yoga's bounded parse cache
  * keeps the document.
  */
-export function useCompiledQueries(): Plugin[] {
+export function useCompiledQueries(schema: GraphQLSchema): Plugin[] {
+  settleListItems(schema);
   const compiled = useGraphQlJit(
     {},
     {

@@ -6,6 +6,7 @@ import { estimateUpstreamCalls } from '../../schema/cost.js';
  * Refuses, before any REST call, an operation that could make more than `limit` upstream calls:
  * `contacts(first: 100) { nodes { conversations(first: 100) { nodes { messages … } } } }` would be ten
  * thousand GETs against the caller's rate limit, and a few such requests would tie up the pool.
+ * Refused with HTTP 400, like the other operation limits (CONTRACT §9).
  */
 export function useUpstreamCallLimit(limit: number): Plugin {
   return {
@@ -23,6 +24,7 @@ export function useUpstreamCallLimit(limit: number): Plugin {
             'QUERY_TOO_EXPENSIVE',
             `This operation could make ${estimate} calls to HueChat; the limit is ${limit}. Ask for smaller pages (first) or fewer nested lists.`,
             { estimatedUpstreamCalls: estimate, limit },
+            400,
           ),
         ],
       });
