@@ -6,6 +6,12 @@ export const DEFAULTS = {
   maxUpstreamCalls: 1_000,
   /** MAX_REQUEST_BODY_BYTES */
   maxRequestBodyBytes: 2_000_000,
+  /** WEBHOOK_TOLERANCE_S */
+  webhookToleranceS: 300,
+  /** SUBSCRIPTIONS_PER_KEY */
+  subscriptionsPerKey: 100,
+  /** SUBSCRIPTION_BUFFER */
+  subscriptionBuffer: 100,
 } as const;
 
 /** Raised when an environment variable holds a value the gateway cannot use; its message is one line. */
@@ -74,6 +80,30 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'debug, info, warn, error or silent' })
     .default('info'),
+  // Live updates (webhooks in, subscriptions out; CONTRACT §8)
+  HUECHAT_WEBHOOK_SECRETS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^whsec_\S{8,}$/, 'comma-separated whsec_… signing secrets'))
+        .min(1, 'comma-separated whsec_… signing secrets'),
+    )
+    .optional(),
+  WEBHOOK_TOLERANCE_S: int(1, 86_400).default(DEFAULTS.webhookToleranceS),
+  SUBSCRIPTIONS_PER_KEY: int(1, 100_000).default(DEFAULTS.subscriptionsPerKey),
+  SUBSCRIPTION_BUFFER: int(1, 100_000).default(DEFAULTS.subscriptionBuffer),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional(),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -117,7 +147,21 @@ export interface Config {
   admission: { minConcurrency: number; maxConcurrency: number } | undefined;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  // Live updates (webhooks in, subscriptions out)
+  /** Signing secrets of the HueChat webhook subscriptions pointing here; empty: no receiver (outside sandbox mode). */
+  webhookSecrets: string[];
+  /** Largest accepted difference between a signature's timestamp and now, in seconds. */
+  webhookToleranceS: number;
+  /** Open subscriptions allowed per key on one instance. */
+  subscriptionsPerKey: number;
+  /** Events waiting for one subscriber before it is closed as too slow. */
+  subscriptionBuffer: number;
+  /** Shared state across instances (event fan-out, webhook de-duplication); undefined: one process alone. */
+  redisUrl: string | undefined;
 }
+
+/** Variables whose value must not reach a log line, even a wrong one. */
+const SECRET_VARIABLES = new Set(['HUECHAT_API_KEY', 'HUECHAT_WEBHOOK_SECRETS', 'REDIS_URL']);
 
 /** Reads the environment once. Throws ConfigError naming the first bad variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,10 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0]);
-    const got = env[name];
-    throw new ConfigError(
-      `Invalid configuration: ${name} must be ${issue.message} (got ${JSON.stringify(got)})`,
-    );
+    const got = SECRET_VARIABLES.has(name) ? '(value not shown)' : `(got ${JSON.stringify(env[name])})`;
+    throw new ConfigError(`Invalid configuration: ${name} must be ${issue.message} ${got}`);
   }
   const e = parsed.data;
   return {
@@ -161,5 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    webhookSecrets: e.HUECHAT_WEBHOOK_SECRETS ?? [],
+    webhookToleranceS: e.WEBHOOK_TOLERANCE_S,
+    subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
+    subscriptionBuffer: e.SUBSCRIPTION_BUFFER,
+    redisUrl: e.REDIS_URL,
   };
 }

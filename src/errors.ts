@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'UPSTREAM_BAD_RESPONSE'
   | 'REQUEST_ABORTED'
   | 'QUERY_TOO_EXPENSIVE'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'SUBSCRIBER_TOO_SLOW'
+  | 'SHUTTING_DOWN'
   | 'INTERNAL_SERVER_ERROR';
 
 const fallbackMessage: Record<ErrorCode, string> = {
@@ -35,6 +38,9 @@ const fallbackMessage: Record<ErrorCode, string> = {
   UPSTREAM_BAD_RESPONSE: 'The HueChat API answered with an unexpected response',
   REQUEST_ABORTED: 'The request was aborted',
   QUERY_TOO_EXPENSIVE: 'The operation could make too many calls to HueChat',
+  TOO_MANY_SUBSCRIPTIONS: 'Too many open subscriptions for this API key',
+  SUBSCRIBER_TOO_SLOW: 'The subscription was closed: it did not keep up with its events',
+  SHUTTING_DOWN: 'The gateway is shutting down',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 };
 

@@ -38,6 +38,11 @@ describe('loadConfig', () => {
       admission: { minConcurrency: 2, maxConcurrency: 1024 },
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
+      webhookSecrets: [],
+      webhookToleranceS: 300,
+      subscriptionsPerKey: 100,
+      subscriptionBuffer: 100,
+      redisUrl: undefined,
     });
   });
 
@@ -65,6 +70,11 @@ describe('loadConfig', () => {
       ADMISSION_MAX_CONCURRENCY: '64',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
+      HUECHAT_WEBHOOK_SECRETS: 'whsec_0123456789abcdef, whsec_fedcba9876543210',
+      WEBHOOK_TOLERANCE_S: '60',
+      SUBSCRIPTIONS_PER_KEY: '5',
+      SUBSCRIPTION_BUFFER: '20',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
     });
 
     expect(config).toEqual({
@@ -90,6 +100,11 @@ describe('loadConfig', () => {
       admission: { minConcurrency: 4, maxConcurrency: 64 },
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
+      webhookSecrets: ['whsec_0123456789abcdef', 'whsec_fedcba9876543210'],
+      webhookToleranceS: 60,
+      subscriptionsPerKey: 5,
+      subscriptionBuffer: 20,
+      redisUrl: 'redis://127.0.0.1:6379/0',
     });
   });
 
@@ -210,6 +225,20 @@ describe('loadConfig', () => {
         'UPSTREAM_RETRY_BUDGET_RATIO',
         '20%',
         /^Invalid configuration: UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10 \(got "20%"\)$/,
+      ],
+      [
+        'HUECHAT_WEBHOOK_SECRETS',
+        'whsec_0123456789abcdef,sk_live_oops',
+        /^Invalid configuration: HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets \(value not shown\)$/,
+      ],
+      ['HUECHAT_WEBHOOK_SECRETS', ' , ', /HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets/],
+      ['WEBHOOK_TOLERANCE_S', '0', /WEBHOOK_TOLERANCE_S must be an integer from 1 to 86400/],
+      ['SUBSCRIPTIONS_PER_KEY', '0', /SUBSCRIPTIONS_PER_KEY must be an integer from 1 to 100000/],
+      ['SUBSCRIPTION_BUFFER', 'lots', /SUBSCRIPTION_BUFFER must be an integer from 1 to 100000/],
+      [
+        'REDIS_URL',
+        'http://user:pw@redis:6379',
+        /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL \(value not shown\)$/,
       ],
       ['UPSTREAM_RETRY_BUDGET_RATIO', '11', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],
       ['UPSTREAM_RETRY_BUDGET_RATIO', '-0.1', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { DEFAULTS } from '../config.js';
 import { createErrorMasker } from '../errors.js';
+import type { LiveEvents } from '../events/index.js';
 import type { Logger } from '../logger.js';
 import { schema as publicSchema } from '../schema/index.js';
 import type { UpstreamClient } from '../upstream/client.js';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   compileQueries?: boolean;
   /** Refuse request bodies larger than this, in bytes (default: config's). */
   maxRequestBodyBytes?: number;
+  /** Live updates: the source of the Subscription fields; none: they fail with a clear error. */
+  live?: LiveEvents;
 }
 
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
@@ -51,6 +54,7 @@ export function createGateway(options: GatewayOptions) {
       client,
       defaultApiKey: options.defaultApiKey,
       waterfall: options.waterfall ?? false,
+      live: options.live,
     }),
     maskedErrors: { maskError: createErrorMasker(logger) },
     logging: {

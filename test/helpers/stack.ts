@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
+import { LiveEvents, type LiveEventsOptions } from '../../src/events/index.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import {
   type RecordedRequest,
@@ -51,6 +52,10 @@ export interface Stack {
   calls(): readonly RecordedRequest[];
   /** Forget recorded REST calls. */
   resetCalls(): void;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** Live updates (webhook receiver, subscriptions), when the stack was started with `live`. */
+  live: LiveEvents | undefined;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,8 @@ export interface StackOptions {
   defaultApiKey?: string;
   /** Where the gateway logs; silent by default (TEST_LOG=1 prints debug lines). */
   logger?: Logger;
+  /** Serve live updates (webhook receiver, subscriptions over SSE and WebSocket) with these settings. */
+  live?: Partial<Omit<LiveEventsOptions, 'client' | 'logger'>>;
 }
 
 /** A sandbox and a gateway against it, both on free ports, talking real HTTP. */
@@ -79,14 +86,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     coalesceReads: false,
     ...options.client,
   });
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent');
+  const live = options.live
+    ? new LiveEvents({
+        client,
+        logger,
+        secrets: [],
+        toleranceS: 300,
+        subscriptionsPerKey: 100,
+        subscriptionBuffer: 100,
+        ...options.live,
+      })
+    : undefined;
   const listener = createRequestListener({
     client,
-    logger: options.logger ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
+    logger,
     defaultApiKey: options.defaultApiKey,
     waterfall: true,
+    live,
     ...options.gateway,
   });
   const server: Server = createServer(listener);
+  server.on('upgrade', listener.upgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `${origin}/graphql`;
@@ -110,7 +131,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     calls: () => sandbox.requests,
     resetCalls: () => sandbox.clearRequests(),
+    origin,
+    live,
     async close() {
+      await live?.close();
+      listener.closeWebSockets();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.close();
