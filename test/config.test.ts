@@ -231,7 +231,11 @@ describe('loadConfig', () => {
         'whsec_0123456789abcdef,sk_live_oops',
         /^Invalid configuration: HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets \(value not shown\)$/,
       ],
-      ['HUECHAT_WEBHOOK_SECRETS', ' , ', /HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets/],
+      [
+        'HUECHAT_WEBHOOK_SECRETS',
+        ' , ',
+        /HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets/,
+      ],
       ['WEBHOOK_TOLERANCE_S', '0', /WEBHOOK_TOLERANCE_S must be an integer from 1 to 86400/],
       ['SUBSCRIPTIONS_PER_KEY', '0', /SUBSCRIPTIONS_PER_KEY must be an integer from 1 to 100000/],
       ['SUBSCRIPTION_BUFFER', 'lots', /SUBSCRIPTION_BUFFER must be an integer from 1 to 100000/],

@@ -148,3 +148,46 @@ export async function subscribeSse<T = Record<string, unknown>>(
     close: () => controller.abort(),
   };
 }
+
+const ALL_EVENTS = [
+  'message.received',
+  'message.sent',
+  'message.delivered',
+  'message.read',
+  'conversation.created',
+  'conversation.updated',
+  'conversation.resolved',
+  'conversation.assigned',
+  'contact.created',
+  'contact.updated',
+  'contact.deleted',
+];
+
+/**
+ * Subscribes `receiverUrl` to every event of the key's organisation on the sandbox (SPEC E11), as an
+ * operator would on HueChat, and returns the signing secret it answered with.
+ */
+export async function registerWebhook(
+  sandboxUrl: string,
+  apiKey: string,
+  receiverUrl: string,
+): Promise<string> {
+  const res = await fetch(`${sandboxUrl}/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ url: receiverUrl, events: ALL_EVENTS }),
+  });
+  const body = (await res.json()) as { signing_secret?: string };
+  if (res.status !== 201 || !body.signing_secret)
+    throw new Error(`webhook registration failed: ${res.status}`);
+  return body.signing_secret;
+}
+
+/** Polls `condition` on the event loop until it holds (no fixed sleeps: waits only as long as needed). */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
