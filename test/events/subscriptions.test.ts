@@ -73,7 +73,7 @@ describe('subscriptions over SSE, fed by the sandbox’s signed webhooks', () =>
     );
     const sent = await inbound(SANDBOX_KEY, demo.conversationId, 'Is my order on its way?');
     const event = await sub.next();
-    const expected = await stack.gql(
+    const expected = await stack.gql<{ conversation: unknown }, unknown>(
       `query ($id: ID!) { conversation(id: $id) { id subject contact { fullName } } }`,
       { id: demo.conversationId },
     );
