@@ -61,6 +61,8 @@ export interface Stack {
 
 export interface StackOptions {
   sandbox?: SandboxOptions;
+  /** Front this running sandbox instead of starting one (a second gateway instance); it is left running on close. */
+  sharedSandbox?: Sandbox;
   client?: Partial<UpstreamClientOptions>;
   gateway?: Partial<Omit<RequestListenerOptions, 'client' | 'logger'>>;
   /** Default key of the gateway; none by default, so tests send keys explicitly. */
@@ -73,7 +75,8 @@ export interface StackOptions {
 
 /** A sandbox and a gateway against it, both on free ports, talking real HTTP. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startSandbox({ port: 0, seedContacts: 40, ...options.sandbox });
+  const sandbox =
+    options.sharedSandbox ?? (await startSandbox({ port: 0, seedContacts: 40, ...options.sandbox }));
   const client = new UpstreamClient({
     baseUrl: sandbox.url,
     connections: 16,
@@ -139,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.close();
-      await sandbox.close();
+      if (!options.sharedSandbox) await sandbox.close();
     },
   };
 }
