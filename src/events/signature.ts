@@ -44,9 +44,3 @@ export function verifySignature(
   }
   return 'mismatch';
 }
-
-/** The header HueChat would send for `rawBody` signed with `secret` at `timestampS` (for registration checks and tests). */
-export function signatureHeader(secret: string, timestampS: number, rawBody: string | Buffer): string {
-  const digest = createHmac('sha256', secret).update(`${timestampS}.`).update(rawBody).digest('hex');
-  return `t=${timestampS},v1=${digest}`;
-}
