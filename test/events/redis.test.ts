@@ -11,7 +11,6 @@ import {
   newSecret,
   type SseSubscription,
   subscribeSse,
-  until,
 } from '../helpers/webhooks.js';
 
 // Two gateway instances in front of one HueChat, sharing a real redis-server.
