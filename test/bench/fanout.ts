@@ -80,6 +80,8 @@ interface RunResult {
   cpuUsPerDelivery: number;
   peakRssMb: number;
   rssAfterMb: number;
+  /** The machine's 1-minute load average at the end of the run: other processes compete for the cores. */
+  loadAverage: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -231,7 +233,6 @@ async function run(
   await send(WARMUP_S);
   await sleep(500);
   measuring = true;
-  const firstMeasured = seq;
   const cpuBefore = cpuMs(gateway.pid);
   const rss = new RssWatch(gateway.pid);
   const t0 = performance.now();
@@ -249,7 +250,6 @@ async function run(
   await webhooks.close();
   agent.destroy();
   if (failures > 0) throw new Error(`${failures} webhook deliveries were not answered 204`);
-  void firstMeasured;
   latencies.sort((a, b) => a - b);
   const result: RunResult = {
     scenario: scenario.name,
@@ -267,6 +267,7 @@ async function run(
     cpuUsPerDelivery: deliveries > 0 ? (cpu * 1000) / deliveries : Number.NaN,
     peakRssMb,
     rssAfterMb: 0,
+    loadAverage: os.loadavg()[0],
   };
   // Subscribers gone: what the gateway keeps once they left.
   await sleep(1_000);
@@ -277,11 +278,11 @@ async function run(
 function render(results: RunResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.scenario} | ${r.redis ? 'yes' : 'no'} | ${r.eventsPerS.toFixed(0)} | ${r.deliveriesPerS.toFixed(0)} | ${r.deliveries}/${r.expectedDeliveries} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.cpuUsPerDelivery.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`,
+      `| ${r.scenario} | ${r.redis ? 'yes' : 'no'} | ${r.eventsPerS.toFixed(0)} | ${r.deliveriesPerS.toFixed(0)} | ${r.deliveries}/${r.expectedDeliveries} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.cpuUsPerDelivery.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.loadAverage.toFixed(1)} |`,
   );
   return [
-    '| run | Redis | events/s | deliveries/s | delivered | p50 ms | p99 ms | max ms | CPU ms/event | CPU µs/delivery | peak RSS MB |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| run | Redis | events/s | deliveries/s | delivered | p50 ms | p99 ms | max ms | CPU ms/event | CPU µs/delivery | peak RSS MB | load avg |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
 }
