@@ -7,12 +7,26 @@ import { changeOf } from './changes.js';
 import { type Deduplicator, MemoryDeduplicator, RedisDeduplicator } from './dedup.js';
 import { eventOf, type HueChatEvent } from './envelope.js';
 import { SubscriptionHub } from './hub.js';
-import { Membership } from './membership.js';
+import { Membership, type SharedMembership } from './membership.js';
 import { createWebhookReceiver, type DeliveryOutcome } from './receiver.js';
 
 export type { HueChatEvent } from './envelope.js';
 export type { Delivery, SubscribeSpec } from './hub.js';
 export { WEBHOOK_ENDPOINT } from './receiver.js';
+
+/** A key belongs to one organisation for good; a week bounds what Redis keeps for keys no longer used. */
+const MEMBERSHIP_TTL_S = 7 * 24 * 60 * 60;
+
+/** Key hash -> organisation in Redis, so a key placed by one instance is known to all. */
+function redisMembership(redis: Redis): SharedMembership {
+  const prefix = 'huechat-gateway:key-organization:';
+  return {
+    get: async (keyHash) => (await redis.get(prefix + keyHash)) ?? undefined,
+    set: async (keyHash, organizationId) => {
+      await redis.set(prefix + keyHash, organizationId, 'EX', MEMBERSHIP_TTL_S);
+    },
+  };
+}
 
 export interface LiveEventsOptions {
   client: UpstreamClient;
@@ -45,7 +59,7 @@ export class LiveEvents {
 
   constructor(private readonly options: LiveEventsOptions) {
     const { client, logger, redis } = options;
-    this.membership = new Membership(client, logger);
+    this.membership = new Membership(client, logger, redis ? redisMembership(redis.publisher) : undefined);
     this.hub = new SubscriptionHub({
       membership: this.membership,
       perKey: options.subscriptionsPerKey,

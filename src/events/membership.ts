@@ -22,6 +22,12 @@ const NOT_IN_ORG_TTL_MS = 5 * 60_000;
  * organisation. A key belongs to one organisation, so once placed, events of any other are refused
  * without a call. Keys are stored as their hash, at most `maxKeys` of each map (the oldest go first).
  */
+/** Where instances share what they learnt (Redis with REDIS_URL): key hash -> organisation. */
+export interface SharedMembership {
+  get(keyHash: string): Promise<string | undefined>;
+  set(keyHash: string, organizationId: string): Promise<void>;
+}
+
 export class Membership {
   private readonly orgOfKey = new Map<string, string>();
   private readonly notInOrg = new Map<string, number>();
@@ -30,6 +36,7 @@ export class Membership {
   constructor(
     private readonly client: UpstreamClient,
     private readonly logger: Logger,
+    private readonly shared?: SharedMembership,
     private readonly maxKeys = 10_000,
   ) {}
 
@@ -49,12 +56,10 @@ export class Membership {
     const keyHash = keyHashOf(caller);
     const known = this.known(keyHash, event.organizationId);
     if (known !== undefined) return known;
-    // A deleted contact cannot be read any more: only keys already placed in its organisation get it.
-    if (event.kind === 'contact' && event.contact === null) return false;
     const probeKey = `${keyHash} ${event.organizationId}`;
     let probe = this.probes.get(probeKey);
     if (!probe) {
-      probe = this.probe(caller.apiKey, event).then(
+      probe = this.ask(keyHash, caller.apiKey, event).then(
         (belongs) => {
           this.remember(keyHash, event.organizationId, belongs);
           return belongs;
@@ -86,6 +91,17 @@ export class Membership {
       this.notInOrg.set(`${keyHash} ${organizationId}`, Date.now() + NOT_IN_ORG_TTL_MS);
       trim(this.notInOrg, this.maxKeys);
     }
+  }
+
+  /** What another instance learnt first (one Redis GET), else HueChat itself. */
+  private async ask(keyHash: string, apiKey: string, event: HueChatEvent): Promise<boolean> {
+    const known = await this.shared?.get(keyHash).catch(() => undefined);
+    if (known !== undefined) return known === event.organizationId;
+    // A deleted contact cannot be read any more: only keys already placed in its organisation get it.
+    if (event.kind === 'contact' && event.contact === null) return false;
+    const belongs = await this.probe(apiKey, event);
+    if (belongs) await this.shared?.set(keyHash, event.organizationId).catch(() => undefined);
+    return belongs;
   }
 
   private async probe(apiKey: string, event: HueChatEvent): Promise<boolean> {

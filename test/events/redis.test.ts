@@ -3,7 +3,7 @@ import { EVENTS_CHANNEL } from '../../src/events/bus.js';
 import { connectRedis } from '../../src/events/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
-import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
+import { READONLY_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 import {
   deliver,
   envelope,
@@ -74,6 +74,30 @@ describe('live updates across instances through Redis', () => {
     expect((await deliver(b.origin, received('next one'), { secret })).status).toBe(204);
     expect((await onA.next()).data).toEqual({ messageAdded: { content: 'next one' } });
     expect((await onB.next()).data).toEqual({ messageAdded: { content: 'next one' } });
+    onA.close();
+    onB.close();
+  });
+
+  it('shares which organisation a key belongs to, so a deleted contact reaches a key placed by another instance', async () => {
+    // READONLY_KEY belongs to org_demo too, and neither instance has seen it yet.
+    const onA = await subscribeSse(a.url, QUERY, {}, READONLY_KEY);
+    expect((await deliver(a.origin, received('places the key'), { secret })).status).toBe(204);
+    expect((await onA.next()).data).toEqual({ messageAdded: { content: 'places the key' } });
+    // B never read anything with this key: a deletion (unreadable by then) still reaches it.
+    const onB = await subscribeSse(
+      b.url,
+      `subscription { contactChanged { type contactId contact { id } } }`,
+      {},
+      READONLY_KEY,
+    );
+    const deleted = envelope({ type: 'contact.deleted', data: { id: 'cnt_gone12345' } });
+    b.resetCalls();
+    expect((await deliver(b.origin, deleted, { secret })).status).toBe(204);
+    expect((await onB.next()).data).toEqual({
+      contactChanged: { type: 'DELETED', contactId: 'cnt_gone12345', contact: null },
+    });
+    // Known through Redis: B asked HueChat nothing.
+    expect(b.calls().filter((c) => c.apiKey === READONLY_KEY)).toEqual([]);
     onA.close();
     onB.close();
   });
