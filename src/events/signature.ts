@@ -12,7 +12,31 @@ export interface SignatureCheck {
   now?: () => number;
 }
 
-const HEADER = /^t=(\d{1,12})((?:,v1=[0-9a-f]{64})+)$/;
+const TIMESTAMP = /^\d{1,12}$/;
+const V1 = /^[0-9a-f]{64}$/;
+
+/** `t` and every `v1` of the header; other schemes (a future `v2`) are ignored, as HueChat may add them. */
+function parseHeader(header: string): { t: string; v1: Buffer[] } | undefined {
+  let t: string | undefined;
+  const v1: Buffer[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    const name = part.slice(0, eq).trim();
+    const value = part
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
+    if (name === 't') {
+      if (t !== undefined || !TIMESTAMP.test(value)) return undefined;
+      t = value;
+    } else if (name === 'v1') {
+      if (!V1.test(value)) return undefined;
+      v1.push(Buffer.from(value, 'hex'));
+    }
+  }
+  return t === undefined || v1.length === 0 ? undefined : { t, v1 };
+}
 
 /**
  * SPEC §8.3: `X-HueChat-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each v1 an HMAC-SHA256 of
@@ -26,16 +50,13 @@ export function verifySignature(
   check: SignatureCheck,
 ): SignatureFailure | undefined {
   if (header === undefined || header.trim() === '') return 'missing';
-  const match = HEADER.exec(header.trim().toLowerCase());
-  if (!match) return 'malformed';
-  const t = Number(match[1]);
+  const parsed = parseHeader(header);
+  if (!parsed) return 'malformed';
+  const { t, v1: given } = parsed;
   const nowS = (check.now?.() ?? Date.now()) / 1000;
-  if (Math.abs(nowS - t) > check.toleranceS) return 'stale';
-  const given = match[2]
-    .split(',v1=')
-    .slice(1)
-    .map((hex) => Buffer.from(hex, 'hex'));
+  if (Math.abs(nowS - Number(t)) > check.toleranceS) return 'stale';
   for (const secret of check.secrets) {
+    // Over the timestamp exactly as sent (leading zeros and all) and the raw bytes.
     const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
     // Every candidate is compared, so the time taken says nothing about which one matched.
     let ok = false;

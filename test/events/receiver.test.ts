@@ -77,6 +77,10 @@ describe('the webhook receiver', () => {
       ).status,
     ).toBe(401);
 
+    const reused = JSON.stringify(received('bare v1'));
+    const onlyV1 = sign(secret, reused).split(',')[1];
+    expect((await deliver(stack.origin, null, { body: reused, signature: onlyV1 })).status).toBe(401);
+
     // The first event the subscriber sees is the good one sent after all of them, in order.
     expect((await deliver(stack.origin, received('after'), { secret })).status).toBe(204);
     expect(await sub.next()).toEqual({ data: { messageAdded: { id: message.id, content: 'after' } } });
@@ -97,6 +101,16 @@ describe('the webhook receiver', () => {
       (await deliver(stack.origin, null, { body: otherSpaced, signature: sign(secret, other) })).status,
     ).toBe(401);
     expect(await sub.next()).toEqual({ data: { messageAdded: { id: message.id, content: 'spaced' } } });
+    sub.close();
+  });
+
+  it('ignores signature schemes it does not know, and reads the header case-insensitively', async () => {
+    const sub = await subscribeSse(stack.url, MESSAGE_ADDED, { conversationId });
+    const body = JSON.stringify(received('with v0'));
+    const header = sign(secret, body);
+    const withOther = `${header.split(',')[0]},v0=deadbeef,${header.split(',')[1].toUpperCase().replace('V1=', 'v1=')}`;
+    expect((await deliver(stack.origin, null, { body, signature: withOther })).status).toBe(204);
+    expect((await sub.next()).data).toEqual({ messageAdded: { id: message.id, content: 'with v0' } });
     sub.close();
   });
 
