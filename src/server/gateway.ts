@@ -12,6 +12,7 @@ import { useArgumentValueErrors } from './plugins/use-argument-value-errors.js';
 import { useCompiledQueries } from './plugins/use-compiled-queries.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
+import { useSubscriptionTransport } from './plugins/use-subscription-transport.js';
 import { useUpstreamCallLimit } from './plugins/use-upstream-call-limit.js';
 import { useUpstreamWaterfall } from './plugins/use-upstream-waterfall.js';
 
@@ -78,6 +79,7 @@ export function createGateway(options: GatewayOptions) {
       useUpstreamWaterfall(),
       ...(options.compileQueries === false ? [] : useCompiledQueries()),
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
+      useSubscriptionTransport(),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
     ],

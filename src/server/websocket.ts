@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { GatewayContext } from './context.js';
+import { WEBSOCKET_TRANSPORT_HEADER } from './plugins/use-subscription-transport.js';
 
 /** WebSocket close code for a server going away (RFC 6455): what SIGTERM sends. */
 const GOING_AWAY = 1001;
@@ -46,6 +47,7 @@ export function createWebSocketEndpoint(
       onSubscribe: async (ctx, id, params) => {
         const parsed = initPayloadSchema.safeParse(ctx.connectionParams);
         const headers = parsed.success ? parsed.data : new Headers();
+        headers.set(WEBSOCKET_TRANSPORT_HEADER, 'websocket');
         const controller = new AbortController();
         let byId = aborts.get(ctx);
         if (!byId) {

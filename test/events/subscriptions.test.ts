@@ -278,3 +278,22 @@ describe('subscriptions over SSE, fed by the sandbox’s signed webhooks', () =>
     expect(stack.calls()).toEqual([]);
   });
 });
+
+describe('a subscription over plain HTTP', () => {
+  it('is refused with a message naming the two transports, before any REST call', async () => {
+    stack.resetCalls();
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const res = await fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, 'x-api-key': SANDBOX_KEY },
+        body: JSON.stringify({ query: 'subscription { messageAdded { id } }' }),
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(body.errors[0].message).toMatch(/Accept: text\/event-stream.*WebSocket/);
+    }
+    expect(stack.calls()).toEqual([]);
+    expect(stack.live?.hub.size).toBe(0);
+  });
+});
