@@ -4,6 +4,8 @@ import { type Contact, contactSchema } from '../upstream/contacts.js';
 import { type Conversation, conversationSchema } from '../upstream/conversations.js';
 import { type Message, messageSchema } from '../upstream/messages.js';
 
+export const organizationIdSchema = z.string().regex(/^org_[A-Za-z0-9_]{1,100}$/);
+
 /** SPEC §3.6: the envelope every delivery carries. `data` is checked per type below. */
 export const envelopeSchema = z.object({
   id: z.string().regex(/^evt_[A-Za-z0-9_]{1,100}$/),
@@ -11,7 +13,7 @@ export const envelopeSchema = z.object({
   timestamp: timestampSchema,
   retry_count: z.number().int().min(0).optional(),
   data: z.record(z.string(), z.unknown()),
-  organization_id: z.string().regex(/^org_[A-Za-z0-9_]{1,100}$/),
+  organization_id: organizationIdSchema,
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 

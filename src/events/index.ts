@@ -5,7 +5,7 @@ import type { UpstreamClient } from '../upstream/client.js';
 import { type EventBus, LocalEventBus, RedisEventBus } from './bus.js';
 import { changeOf } from './changes.js';
 import { type Deduplicator, MemoryDeduplicator, RedisDeduplicator } from './dedup.js';
-import { eventOf, type HueChatEvent } from './envelope.js';
+import { eventOf, type HueChatEvent, organizationIdSchema } from './envelope.js';
 import { SubscriptionHub } from './hub.js';
 import { Membership, type SharedMembership } from './membership.js';
 import { createWebhookReceiver, type DeliveryOutcome } from './receiver.js';
@@ -21,7 +21,11 @@ const MEMBERSHIP_TTL_S = 7 * 24 * 60 * 60;
 function redisMembership(redis: Redis): SharedMembership {
   const prefix = 'huechat-gateway:key-organization:';
   return {
-    get: async (keyHash) => (await redis.get(prefix + keyHash)) ?? undefined,
+    get: async (keyHash) => {
+      // Redis is a boundary: only an organisation id counts as an answer.
+      const parsed = organizationIdSchema.safeParse(await redis.get(prefix + keyHash));
+      return parsed.success ? parsed.data : undefined;
+    },
     set: async (keyHash, organizationId) => {
       await redis.set(prefix + keyHash, organizationId, 'EX', MEMBERSHIP_TTL_S);
     },
