@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
@@ -82,6 +83,11 @@ interface RunResult {
   rssAfterMb: number;
   /** The machine's 1-minute load average at the end of the run: other processes compete for the cores. */
   loadAverage: number;
+  /**
+   * p99 event-loop delay of this harness (which sends the webhooks and reads every frame): when it is
+   * large, the latencies above include the harness's own waiting, not only the gateway's.
+   */
+  harnessLoopDelayP99Ms: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -233,6 +239,8 @@ async function run(
   await send(WARMUP_S);
   await sleep(500);
   measuring = true;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const cpuBefore = cpuMs(gateway.pid);
   const rss = new RssWatch(gateway.pid);
   const t0 = performance.now();
@@ -244,6 +252,7 @@ async function run(
   while (deliveries < expected && performance.now() < deadline) await sleep(10);
   const cpu = cpuMs(gateway.pid) - cpuBefore;
   const peakRssMb = rss.stop();
+  loopDelay.disable();
   measuring = false;
   const wall = (sendEnd - t0) / 1000;
   for (const close of closers) close();
@@ -268,6 +277,7 @@ async function run(
     peakRssMb,
     rssAfterMb: 0,
     loadAverage: os.loadavg()[0],
+    harnessLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
   };
   // Subscribers gone: what the gateway keeps once they left.
   await sleep(1_000);
@@ -278,11 +288,11 @@ async function run(
 function render(results: RunResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.scenario} | ${r.redis ? 'yes' : 'no'} | ${r.eventsPerS.toFixed(0)} | ${r.deliveriesPerS.toFixed(0)} | ${r.deliveries}/${r.expectedDeliveries} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.cpuUsPerDelivery.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.loadAverage.toFixed(1)} |`,
+      `| ${r.scenario} | ${r.redis ? 'yes' : 'no'} | ${r.eventsPerS.toFixed(0)} | ${r.deliveriesPerS.toFixed(0)} | ${r.deliveries}/${r.expectedDeliveries} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.cpuUsPerDelivery.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.loadAverage.toFixed(1)} | ${r.harnessLoopDelayP99Ms.toFixed(0)} |`,
   );
   return [
-    '| run | Redis | events/s | deliveries/s | delivered | p50 ms | p99 ms | max ms | CPU ms/event | CPU µs/delivery | peak RSS MB | load avg |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| run | Redis | events/s | deliveries/s | delivered | p50 ms | p99 ms | max ms | CPU ms/event | CPU µs/delivery | peak RSS MB | load avg | harness loop p99 ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
 }
