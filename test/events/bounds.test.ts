@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { messageSchema } from '../../src/upstream/messages.js';
 import { OTHER_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 import { deliver, envelope, newSecret, subscribeSse, until } from '../helpers/webhooks.js';
@@ -115,6 +116,43 @@ describe('bounds on subscriptions', () => {
     expect(text).toContain('event: complete');
     reading.close();
     await until(() => open() === 0, 'every subscription to close');
+  });
+
+  it('closes a WebSocket subscriber that stops reading the same way, and frees its place', async () => {
+    const ws = new WebSocket(stack.url.replace('http:', 'ws:'), 'graphql-transport-ws');
+    const messages: Array<{ type: string; payload?: unknown }> = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { 'X-API-Key': SANDBOX_KEY } }));
+    await until(() => messages.some((m) => m.type === 'connection_ack'), 'the connection to be acknowledged');
+    ws.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { messageAdded { content } }' },
+      }),
+    );
+    await until(() => open() === 1, 'the subscription to open');
+    // The client stops reading: its socket is paused, so the kernel buffers fill and then the gateway's.
+    (ws as unknown as { _socket: Socket })._socket.pause();
+    const big = 'y'.repeat(512 * 1024);
+    let sent = 0;
+    while (open() === 1 && sent < 200) {
+      expect((await deliver(stack.origin, received(`${sent}:${big}`), { secret })).status).toBe(204);
+      sent++;
+    }
+    expect(open()).toBe(0);
+    (ws as unknown as { _socket: Socket })._socket.resume();
+    await until(
+      () => messages.some((m) => m.type === 'error' || m.type === 'complete'),
+      'the end of the subscription',
+    );
+    const last = messages.filter((m) => m.type === 'next').at(-1) as { payload: { errors?: unknown[] } };
+    expect(last.payload.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'SUBSCRIBER_TOO_SLOW', details: { buffer: 3 } } }),
+    ]);
+    expect(messages.filter((m) => m.type === 'next').length - 1).toBeLessThan(sent);
+    ws.close();
   });
 
   it('sends keep-alive comments on an idle stream, so proxies see it live', async () => {
