@@ -8,6 +8,12 @@ export const DEFAULTS = {
   maxRequestBodyBytes: 2_000_000,
   /** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES (CONTRACT §9) */
   operationLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 5_000, maxDirectives: 50 },
+  /** WEBHOOK_TOLERANCE_S */
+  webhookToleranceS: 300,
+  /** SUBSCRIPTIONS_PER_KEY */
+  subscriptionsPerKey: 100,
+  /** SUBSCRIPTION_BUFFER */
+  subscriptionBuffer: 100,
 } as const;
 
 /** CONTRACT §9: the operation limits, named as Apollo Router names its operation limits. */
@@ -95,6 +101,30 @@ const envSchema = z.object({
   MAX_DIRECTIVES: int(0, 100_000).default(DEFAULTS.operationLimits.maxDirectives),
   PERSISTED_DOCUMENTS: z.string().trim().min(1, 'the path of a JSON manifest').optional(),
   PERSISTED_DOCUMENTS_MODE: z.enum(['allow', 'require'], { message: 'allow or require' }).default('allow'),
+  // Live updates (webhooks in, subscriptions out; CONTRACT §8)
+  HUECHAT_WEBHOOK_SECRETS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^whsec_\S{8,}$/, 'comma-separated whsec_… signing secrets'))
+        .min(1, 'comma-separated whsec_… signing secrets'),
+    )
+    .optional(),
+  WEBHOOK_TOLERANCE_S: int(1, 86_400).default(DEFAULTS.webhookToleranceS),
+  SUBSCRIPTIONS_PER_KEY: int(1, 100_000).default(DEFAULTS.subscriptionsPerKey),
+  SUBSCRIPTION_BUFFER: int(1, 100_000).default(DEFAULTS.subscriptionBuffer),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional(),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -145,7 +175,21 @@ export interface Config {
    * run (`require`) or plain queries too (`allow`). Undefined: no manifest.
    */
   persistedDocuments: { path: string; mode: 'allow' | 'require' } | undefined;
+  // Live updates (webhooks in, subscriptions out)
+  /** Signing secrets of the HueChat webhook subscriptions pointing here; empty: no receiver (outside sandbox mode). */
+  webhookSecrets: string[];
+  /** Largest accepted difference between a signature's timestamp and now, in seconds. */
+  webhookToleranceS: number;
+  /** Open subscriptions allowed per key on one instance. */
+  subscriptionsPerKey: number;
+  /** Events waiting for one subscriber before it is closed as too slow. */
+  subscriptionBuffer: number;
+  /** Shared state across instances (event fan-out, webhook de-duplication); undefined: one process alone. */
+  redisUrl: string | undefined;
 }
+
+/** Variables whose value must not reach a log line, even a wrong one. */
+const SECRET_VARIABLES = new Set(['HUECHAT_API_KEY', 'HUECHAT_WEBHOOK_SECRETS', 'REDIS_URL']);
 
 /** Reads the environment once. Throws ConfigError naming the first bad variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -155,10 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0]);
-    const got = env[name];
-    throw new ConfigError(
-      `Invalid configuration: ${name} must be ${issue.message} (got ${JSON.stringify(got)})`,
-    );
+    const got = SECRET_VARIABLES.has(name) ? '(value not shown)' : `(got ${JSON.stringify(env[name])})`;
+    throw new ConfigError(`Invalid configuration: ${name} must be ${issue.message} ${got}`);
   }
   const e = parsed.data;
   return {
@@ -198,5 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     persistedDocuments: e.PERSISTED_DOCUMENTS
       ? { path: e.PERSISTED_DOCUMENTS, mode: e.PERSISTED_DOCUMENTS_MODE }
       : undefined,
+    webhookSecrets: e.HUECHAT_WEBHOOK_SECRETS ?? [],
+    webhookToleranceS: e.WEBHOOK_TOLERANCE_S,
+    subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
+    subscriptionBuffer: e.SUBSCRIPTION_BUFFER,
+    redisUrl: e.REDIS_URL,
   };
 }

@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'PERSISTED_QUERY_NOT_FOUND'
   | 'PERSISTED_QUERY_ONLY'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'SUBSCRIBER_TOO_SLOW'
+  | 'SHUTTING_DOWN'
   | 'INTERNAL_SERVER_ERROR';
 
 const fallbackMessage: Record<ErrorCode, string> = {
@@ -49,6 +52,9 @@ const fallbackMessage: Record<ErrorCode, string> = {
   BAD_REQUEST: 'The request is malformed',
   PERSISTED_QUERY_NOT_FOUND: 'No trusted document has this id',
   PERSISTED_QUERY_ONLY: 'Only trusted documents are accepted',
+  TOO_MANY_SUBSCRIPTIONS: 'Too many open subscriptions for this API key',
+  SUBSCRIBER_TOO_SLOW: 'The subscription was closed: it did not keep up with its events',
+  SHUTTING_DOWN: 'The gateway is shutting down',
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 };
 

@@ -1,11 +1,14 @@
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { LiveEvents, WEBHOOK_ENDPOINT } from './events/index.js';
+import { connectRedis } from './events/redis.js';
 import { createLogger } from './logger.js';
 import type { Sandbox } from './sandbox/index.js';
 import { AdmissionControl } from './server/admission.js';
 import { createRequestListener } from './server/listener.js';
 import { loadTrustedDocuments } from './server/plugins/use-trusted-documents.js';
 import { UpstreamClient } from './upstream/client.js';
+import { WEBHOOK_EVENT_TYPES, webhooks } from './upstream/webhooks.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -57,6 +60,15 @@ try {
 
 const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
 const admission = config.admission ? new AdmissionControl(config.admission) : undefined;
+const live = new LiveEvents({
+  client,
+  logger,
+  secrets: config.webhookSecrets,
+  toleranceS: config.webhookToleranceS,
+  subscriptionsPerKey: config.subscriptionsPerKey,
+  subscriptionBuffer: config.subscriptionBuffer,
+  redis: config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined,
+});
 const listener = createRequestListener({
   client,
   logger,
@@ -69,22 +81,52 @@ const listener = createRequestListener({
   trustedDocumentsManifest,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
   admission,
+  live,
 });
 const server = createServer(listener);
+server.on('upgrade', listener.upgrade);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logger.info(`huechat-gateway ready: GraphiQL at http://${shown}:${port}/graphql`, {
-    upstream: sandbox ? 'sandbox' : new URL(upstreamUrl).origin,
-  });
+  void (async () => {
+    if (sandbox && defaultApiKey && config.webhookSecrets.length === 0) {
+      await registerSandboxWebhook(port, defaultApiKey);
+    }
+    logger.info(`huechat-gateway ready: GraphiQL at http://${shown}:${port}/graphql`, {
+      upstream: sandbox ? 'sandbox' : new URL(upstreamUrl).origin,
+      webhooks: live.receiver ? WEBHOOK_ENDPOINT : 'off (HUECHAT_WEBHOOK_SECRETS is not set)',
+    });
+  })();
 });
+
+/**
+ * Sandbox mode: the gateway subscribes its own receiver to the embedded sandbox's webhooks and takes the
+ * secret it gets back, so subscriptions in GraphiQL work with no setup (CONTRACT §8).
+ */
+async function registerSandboxWebhook(port: number, apiKey: string) {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${WEBHOOK_ENDPOINT}`;
+  try {
+    const hook = await webhooks.create(client, { apiKey }, { url, events: WEBHOOK_EVENT_TYPES });
+    if (!hook.signing_secret) throw new Error('the sandbox returned no signing secret');
+    live.setSecrets([hook.signing_secret]);
+    logger.info('registered the gateway webhook on the sandbox', { url, webhookId: hook.id });
+  } catch (err) {
+    logger.error('could not register the gateway webhook on the sandbox: subscriptions get no events', {
+      error: err,
+    });
+  }
+}
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info('shutting down', { signal });
+  // Open subscriptions end first and cleanly: SSE streams complete, WebSockets close with 1001.
+  await live.close();
+  listener.closeWebSockets();
   const force = setTimeout(() => {
     logger.warn('in-flight requests did not finish in time; closing them');
     server.closeAllConnections();

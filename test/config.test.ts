@@ -40,6 +40,11 @@ describe('loadConfig', () => {
       logLevel: 'info',
       operationLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 5_000, maxDirectives: 50 },
       persistedDocuments: undefined,
+      webhookSecrets: [],
+      webhookToleranceS: 300,
+      subscriptionsPerKey: 100,
+      subscriptionBuffer: 100,
+      redisUrl: undefined,
     });
   });
 
@@ -73,6 +78,11 @@ describe('loadConfig', () => {
       MAX_DIRECTIVES: '3',
       PERSISTED_DOCUMENTS: 'persisted-documents.json',
       PERSISTED_DOCUMENTS_MODE: 'require',
+      HUECHAT_WEBHOOK_SECRETS: 'whsec_0123456789abcdef, whsec_fedcba9876543210',
+      WEBHOOK_TOLERANCE_S: '60',
+      SUBSCRIPTIONS_PER_KEY: '5',
+      SUBSCRIPTION_BUFFER: '20',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
     });
 
     expect(config).toEqual({
@@ -100,6 +110,11 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       operationLimits: { maxDepth: 8, maxAliases: 5, maxTokens: 900, maxDirectives: 3 },
       persistedDocuments: { path: 'persisted-documents.json', mode: 'require' },
+      webhookSecrets: ['whsec_0123456789abcdef', 'whsec_fedcba9876543210'],
+      webhookToleranceS: 60,
+      subscriptionsPerKey: 5,
+      subscriptionBuffer: 20,
+      redisUrl: 'redis://127.0.0.1:6379/0',
     });
   });
 
@@ -220,6 +235,24 @@ describe('loadConfig', () => {
         'UPSTREAM_RETRY_BUDGET_RATIO',
         '20%',
         /^Invalid configuration: UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10 \(got "20%"\)$/,
+      ],
+      [
+        'HUECHAT_WEBHOOK_SECRETS',
+        'whsec_0123456789abcdef,sk_live_oops',
+        /^Invalid configuration: HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets \(value not shown\)$/,
+      ],
+      [
+        'HUECHAT_WEBHOOK_SECRETS',
+        ' , ',
+        /HUECHAT_WEBHOOK_SECRETS must be comma-separated whsec_… signing secrets/,
+      ],
+      ['WEBHOOK_TOLERANCE_S', '0', /WEBHOOK_TOLERANCE_S must be an integer from 1 to 86400/],
+      ['SUBSCRIPTIONS_PER_KEY', '0', /SUBSCRIPTIONS_PER_KEY must be an integer from 1 to 100000/],
+      ['SUBSCRIPTION_BUFFER', 'lots', /SUBSCRIPTION_BUFFER must be an integer from 1 to 100000/],
+      [
+        'REDIS_URL',
+        'http://user:pw@redis:6379',
+        /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL \(value not shown\)$/,
       ],
       ['UPSTREAM_RETRY_BUDGET_RATIO', '11', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],
       ['UPSTREAM_RETRY_BUDGET_RATIO', '-0.1', /UPSTREAM_RETRY_BUDGET_RATIO must be a number from 0 to 10/],

@@ -4,7 +4,7 @@ import type { CallerContext } from '../upstream/call.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { contactData } from './contacts.js';
 import { conversationData } from './conversations.js';
-import { applyChange } from './invalidation.js';
+import { applyChange, type Change, staleReads } from './invalidation.js';
 import { createLoaders } from './loaders.js';
 import type { RequestScope } from './scope.js';
 
@@ -29,6 +29,15 @@ export function createDataLayer(client: UpstreamClient, caller: CallerContext) {
   return {
     contacts,
     conversations,
+    /**
+     * A subscription's event arrives: what this data layer read for earlier events is dropped (each event
+     * resolves as fresh as a query would), and what the event itself carries is known without a call.
+     */
+    startEvent(change: Change) {
+      loaders.contact.clearAll();
+      loaders.conversation.clearAll();
+      applyChange(loaders, change);
+    },
     /** A contact or conversation by its id; null for a missing one or any other id. */
     node(id: string, info?: GraphQLResolveInfo) {
       switch (nodeKind(id)) {
@@ -44,3 +53,11 @@ export function createDataLayer(client: UpstreamClient, caller: CallerContext) {
 }
 
 export type DataLayer = ReturnType<typeof createDataLayer>;
+
+/**
+ * A change HueChat reported (a verified webhook), for every key at once: in-flight reads it makes stale
+ * stop being shared, as a write through the gateway ends its own key's.
+ */
+export function invalidateShared(client: UpstreamClient, change: Change): void {
+  client.forgetShared(staleReads(change));
+}

@@ -6,6 +6,7 @@ import './contact.js';
 import './message.js';
 import './conversation.js';
 import './node-queries.js';
+import './subscription.js';
 import { guardEntities } from './federation.js';
 
 builder.queryType({ description: 'Read your HueChat contacts, conversations and messages.' });

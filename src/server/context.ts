@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDataLayer } from '../data/index.js';
 import { gatewayError } from '../errors.js';
+import type { LiveEvents } from '../events/index.js';
 import type { GatewayContext } from '../schema/context.js';
 import type { CallerContext, UpstreamCallTrace } from '../upstream/call.js';
 import type { UpstreamClient } from '../upstream/client.js';
@@ -21,6 +22,8 @@ export interface ContextOptions {
   client: UpstreamClient;
   defaultApiKey: string | undefined;
   waterfall: boolean;
+  /** The subscriptions' event source (public endpoint only). */
+  live?: LiveEvents;
 }
 
 /**
@@ -58,6 +61,6 @@ export function createContextFactory(options: ContextOptions) {
       signal: plainSignal(request.signal),
       trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
     };
-    return { caller, data: createDataLayer(options.client, caller), upstreamCalls };
+    return { caller, data: createDataLayer(options.client, caller), upstreamCalls, live: options.live };
   };
 }

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { DEFAULTS, type OperationLimits } from '../config.js';
 import { createErrorMasker } from '../errors.js';
+import type { LiveEvents } from '../events/index.js';
 import type { Logger } from '../logger.js';
 import { schema as publicSchema } from '../schema/index.js';
 import type { UpstreamClient } from '../upstream/client.js';
@@ -14,6 +15,7 @@ import { useMalformedRequests } from './plugins/use-malformed-requests.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
+import { useSubscriptionTransport } from './plugins/use-subscription-transport.js';
 import { type TrustedDocumentsOptions, useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { useUpstreamCallLimit } from './plugins/use-upstream-call-limit.js';
 import { useUpstreamWaterfall } from './plugins/use-upstream-waterfall.js';
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocumentsOptions;
   /** The trusted documents themselves, when already loaded (default: read from trustedDocuments.path). */
   trustedDocumentsManifest?: Map<string, string>;
+  /** Live updates: the source of the Subscription fields; none: they fail with a clear error. */
+  live?: LiveEvents;
 }
 
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
@@ -66,6 +70,7 @@ export function createGateway(options: GatewayOptions) {
       client,
       defaultApiKey: options.defaultApiKey,
       waterfall: options.waterfall ?? false,
+      live: options.live,
     }),
     maskedErrors: { maskError: createErrorMasker(logger) },
     logging: {
@@ -94,6 +99,7 @@ export function createGateway(options: GatewayOptions) {
       useUpstreamWaterfall(),
       ...(options.compileQueries === false ? [] : useCompiledQueries(schema)),
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
+      useSubscriptionTransport(),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
     ],

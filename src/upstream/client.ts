@@ -4,7 +4,7 @@ import type { CallerContext, CallSpec, Result, Send } from './call.js';
 import { buildPath } from './paths.js';
 import { createRequest } from './request.js';
 import { RetryBudget, retryReads } from './retry.js';
-import { shareReads } from './sharing.js';
+import { InFlightReads, shareReads } from './sharing.js';
 
 export type { CallerContext, CallSpec, HttpMethod, UpstreamCallTrace } from './call.js';
 
@@ -51,6 +51,7 @@ export class UpstreamClient {
   private readonly basePath: string;
   private readonly pool: Pool;
   private readonly send: Send;
+  private readonly inflight = new InFlightReads();
 
   constructor(private readonly options: UpstreamClientOptions) {
     const url = new URL(options.baseUrl);
@@ -70,7 +71,7 @@ export class UpstreamClient {
       maxTotalWaitMs: options.retryMaxTotalWaitMs ?? options.retryMaxWaitMs,
       budget: new RetryBudget(options.retryBudgetRatio ?? DEFAULT_RETRY_BUDGET_RATIO),
     });
-    this.send = options.coalesceReads === false ? retrying : shareReads(retrying);
+    this.send = options.coalesceReads === false ? retrying : shareReads(retrying, this.inflight);
   }
 
   request<S extends z.ZodType | null>(caller: CallerContext, spec: CallSpec<S>): Promise<Result<S>> {
@@ -91,6 +92,14 @@ export class UpstreamClient {
       signal: AbortSignal.timeout(this.options.connectTimeoutMs + 1000),
     });
     await res.body.dump();
+  }
+
+  /**
+   * Ends in-flight sharing, across keys, of the reads whose path (`/v2/conversation/conv_x`, with its
+   * query string) `stale` names; see InFlightReads.forgetPaths.
+   */
+  forgetShared(stale: (path: string) => boolean): void {
+    this.inflight.forgetPaths(stale);
   }
 
   close(): Promise<void> {

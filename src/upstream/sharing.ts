@@ -95,6 +95,16 @@ export class InFlightReads {
     for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
+  /**
+   * Ends sharing, for every key, of the reads whose path `stale` names: a change HueChat reported
+   * (a webhook) makes them stale whoever asked. Those already waiting keep their answer; nobody new joins.
+   */
+  forgetPaths(stale: (path: string) => boolean): void {
+    for (const key of this.entries.keys()) {
+      if (stale(key.slice(key.indexOf(' ') + 1))) this.entries.delete(key);
+    }
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -6,7 +6,7 @@
  * count, then loads each with autocannon (targets interleaved A B A B), reading CPU time and peak RSS of
  * the processes from /proc. Prints a table, writes bench-results/latest.json and latest.md.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,8 @@ const HELP = `Usage: tsx test/bench/run.ts [options]     (build first: npm run b
   --gateway-node-flags <f>  more node flags after the script's, for experiments only, e.g.
                           "--max-semi-space-size=16" (env BENCH_GATEWAY_NODE_FLAGS; default none)
   --timeout <s>           hard limit for the whole run (default: twice the estimate + 3 min)
+  --no-fanout             skip the fan-out run (test/bench/fanout.ts: subscribers over SSE fed by
+                          webhooks, with and without Redis) that follows the workloads
   --help
 
 Gateway tuning variables (UPSTREAM_*, ADMISSION_*: UPSTREAM_CONNECTIONS, ADMISSION_CONTROL, ...) are passed through to the gateway.`;
@@ -518,9 +520,24 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 process.on('exit', killAllNow);
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+// The fan-out run has its own processes and flags; it sees --quick and nothing else.
+const fanout = !argv.includes('--no-fanout') && !argv.includes('--help');
+main(argv.filter((a) => a !== '--no-fanout')).then(
   async (code) => {
     await stopAll();
+    if (fanout && code === 0) {
+      const quick = argv.includes('--quick') ? ['--quick'] : [];
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test/bench/fanout.ts'), ...quick],
+        {
+          stdio: 'inherit',
+          cwd: ROOT,
+        },
+      );
+      process.exit(run.status ?? 1);
+    }
     process.exit(code);
   },
   async (err: unknown) => {

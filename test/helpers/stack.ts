@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, type GraphQLFormattedError, print } from 'graphql';
 import { expect } from 'vitest';
+import { LiveEvents, type LiveEventsOptions } from '../../src/events/index.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import {
   type RecordedRequest,
@@ -55,22 +56,31 @@ export interface Stack {
   calls(): readonly RecordedRequest[];
   /** Forget recorded REST calls. */
   resetCalls(): void;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** Live updates (webhook receiver, subscriptions), when the stack was started with `live`. */
+  live: LiveEvents | undefined;
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   sandbox?: SandboxOptions;
+  /** Front this running sandbox instead of starting one (a second gateway instance); it is left running on close. */
+  sharedSandbox?: Sandbox;
   client?: Partial<UpstreamClientOptions>;
   gateway?: Partial<Omit<RequestListenerOptions, 'client' | 'logger'>>;
   /** Default key of the gateway; none by default, so tests send keys explicitly. */
   defaultApiKey?: string;
   /** Where the gateway logs; silent by default (TEST_LOG=1 prints debug lines). */
   logger?: Logger;
+  /** Serve live updates (webhook receiver, subscriptions over SSE and WebSocket) with these settings. */
+  live?: Partial<Omit<LiveEventsOptions, 'client' | 'logger'>>;
 }
 
 /** A sandbox and a gateway against it, both on free ports, talking real HTTP. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startSandbox({ port: 0, seedContacts: 40, ...options.sandbox });
+  const sandbox =
+    options.sharedSandbox ?? (await startSandbox({ port: 0, seedContacts: 40, ...options.sandbox }));
   const client = new UpstreamClient({
     baseUrl: sandbox.url,
     connections: 16,
@@ -83,14 +93,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     coalesceReads: false,
     ...options.client,
   });
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent');
+  const live = options.live
+    ? new LiveEvents({
+        client,
+        logger,
+        secrets: [],
+        toleranceS: 300,
+        subscriptionsPerKey: 100,
+        subscriptionBuffer: 100,
+        ...options.live,
+      })
+    : undefined;
   const listener = createRequestListener({
     client,
-    logger: options.logger ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'silent'),
+    logger,
     defaultApiKey: options.defaultApiKey,
     waterfall: true,
+    live,
     ...options.gateway,
   });
   const server: Server = createServer(listener);
+  server.on('upgrade', listener.upgrade);
   const origin = await listen(server);
   const url = `${origin}/graphql`;
 
@@ -113,11 +137,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     calls: () => sandbox.requests,
     resetCalls: () => sandbox.clearRequests(),
+    origin,
+    live,
     async close() {
+      await live?.close();
+      listener.closeWebSockets();
       // A second close() finds the server stopped already, which is fine.
       await closeServer(server).catch(() => undefined);
       await client.close();
-      await sandbox.close();
+      if (!options.sharedSandbox) await sandbox.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { gatewayError } from '../../errors.js';
@@ -54,6 +55,36 @@ function documentIdOf(params: GraphQLParams & { documentId?: unknown }): string 
   return HEX_ID.exec(raw)?.[1] ?? raw;
 }
 
+const notFoundError = () =>
+  gatewayError('PERSISTED_QUERY_NOT_FOUND', 'No trusted document has this documentId.', undefined, 400);
+const queryOnlyError = () =>
+  gatewayError(
+    'PERSISTED_QUERY_ONLY',
+    'This gateway runs trusted documents only: send {"documentId": "sha256:<hex>"} instead of a query.',
+    undefined,
+    400,
+  );
+
+/**
+ * The same rule for a transport that does not go through Yoga's request parsing (GraphQL over
+ * WebSocket, whose subscribe message carries `query` and `extensions`): the id in
+ * `extensions.documentId` or `extensions.persistedQuery.sha256Hash` picks the document; in `require`
+ * mode anything else is refused.
+ */
+export function trustedQuery(
+  params: { query?: string; extensions?: Record<string, unknown> | null },
+  mode: TrustedDocumentsOptions['mode'],
+  documents: Map<string, string>,
+): string | GraphQLError {
+  const id = documentIdOf({
+    documentId: params.extensions?.documentId,
+    extensions: params.extensions ?? undefined,
+  });
+  if (id !== null) return documents.get(id) ?? notFoundError();
+  if (mode === 'require' || !params.query) return queryOnlyError();
+  return params.query;
+}
+
 /**
  * CONTRACT §9 trusted documents, on @graphql-yoga/plugin-persisted-operations: a request sends the id of
  * a document from the manifest instead of its text. In `require` mode any other request is refused
@@ -69,15 +100,8 @@ export function useTrustedDocuments(
     extractPersistedOperationId: (params) => documentIdOf(params),
     getPersistedOperation: (id) => documents.get(id) ?? null,
     customErrors: {
-      notFound: () =>
-        gatewayError('PERSISTED_QUERY_NOT_FOUND', 'No trusted document has this documentId.', undefined, 400),
-      persistedQueryOnly: () =>
-        gatewayError(
-          'PERSISTED_QUERY_ONLY',
-          'This gateway runs trusted documents only: send {"documentId": "sha256:<hex>"} instead of a query.',
-          undefined,
-          400,
-        ),
+      notFound: notFoundError,
+      persistedQueryOnly: queryOnlyError,
       keyNotFound: () =>
         gatewayError('BAD_REQUEST', 'The request has neither a query nor a documentId.', undefined, 400),
     },
