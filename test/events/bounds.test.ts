@@ -208,3 +208,22 @@ const eventFor = (organizationId: string) => ({
   organizationId,
   message: messageSchema.parse(message),
 });
+
+describe('the REST-call budget on subscriptions', () => {
+  it('refuses a subscription whose selection could cost more than the budget per event, before any call', async () => {
+    const before = open();
+    stack.resetCalls();
+    const sub = await subscribeSse(
+      stack.url,
+      `subscription { messageAdded { contact { conversations(first: 100) { nodes {
+        messages(first: 100) { nodes { contact { fullName } } } } } } } }`,
+    );
+    const first = await sub.next();
+    sub.close();
+
+    expect(first.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_EXPENSIVE']);
+    expect(first.errors?.[0].extensions?.details).toEqual({ estimatedUpstreamCalls: 10102, limit: 250 });
+    expect(open()).toBe(before);
+    expect(stack.calls()).toEqual([]);
+  });
+});
