@@ -4,6 +4,7 @@ import { createLogger } from './logger.js';
 import type { Sandbox } from './sandbox/index.js';
 import { AdmissionControl } from './server/admission.js';
 import { createRequestListener } from './server/listener.js';
+import { createTelemetry } from './telemetry/index.js';
 import { UpstreamClient } from './upstream/client.js';
 
 function fail(message: string): never {
@@ -47,6 +48,14 @@ if (!upstreamUrl) {
 
 const client = new UpstreamClient({ baseUrl: upstreamUrl, ...config.upstream });
 const admission = config.admission ? new AdmissionControl(config.admission) : undefined;
+// The OpenTelemetry SDK is loaded only when tracing is configured.
+const telemetry = await createTelemetry({
+  logger,
+  metrics: config.metrics !== undefined,
+  maxOperationNames: config.metrics?.maxOperationNames,
+  tracing: config.tracing,
+  admission,
+});
 const listener = createRequestListener({
   client,
   logger,
@@ -56,6 +65,7 @@ const listener = createRequestListener({
   maxRequestBodyBytes: config.maxRequestBodyBytes,
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
   admission,
+  telemetry,
 });
 const server = createServer(listener);
 server.listen(config.port, config.host, () => {
@@ -64,6 +74,8 @@ server.listen(config.port, config.host, () => {
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.info(`huechat-gateway ready: GraphiQL at http://${shown}:${port}/graphql`, {
     upstream: sandbox ? 'sandbox' : new URL(upstreamUrl).origin,
+    metrics: config.metrics ? '/metrics' : 'off',
+    tracing: config.tracing ? `${config.tracing.protocol} to ${new URL(config.tracing.url).origin}` : 'off',
   });
 });
 
@@ -87,6 +99,10 @@ async function shutdown(signal: string) {
   clearTimeout(force);
   admission?.close();
   await client.close();
+  // Spans still buffered are exported before exit.
+  await telemetry
+    .shutdown()
+    .catch((err: unknown) => logger.warn('trace export at shutdown failed', { cause: err }));
   await sandbox?.close();
   process.exit(0);
 }

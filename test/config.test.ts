@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       admission: { minConcurrency: 2, maxConcurrency: 1024 },
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
+      metrics: { maxOperationNames: 200 },
+      tracing: undefined,
     });
   });
 
@@ -65,6 +67,13 @@ describe('loadConfig', () => {
       ADMISSION_MAX_CONCURRENCY: '64',
       SHUTDOWN_TIMEOUT_MS: '0',
       LOG_LEVEL: 'debug',
+      METRICS: 'true',
+      METRICS_MAX_OPERATION_NAMES: '50',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'inbox-gateway',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
     });
 
     expect(config).toEqual({
@@ -90,6 +99,12 @@ describe('loadConfig', () => {
       admission: { minConcurrency: 4, maxConcurrency: 64 },
       shutdownTimeoutMs: 0,
       logLevel: 'debug',
+      metrics: { maxOperationNames: 50 },
+      tracing: {
+        url: 'http://collector:4318/v1/traces',
+        protocol: 'http/json',
+        serviceName: 'inbox-gateway',
+      },
     });
   });
 
@@ -101,6 +116,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMISSION_MIN_CONCURRENCY: '0' })).toThrow(
       'ADMISSION_MIN_CONCURRENCY must be an integer from 1 to 100000 (got "0")',
     );
+  });
+
+  it('turns metrics off with METRICS=false', () => {
+    expect(loadConfig({ METRICS: 'false' }).metrics).toBeUndefined();
+  });
+
+  it('turns tracing on only when an OTLP endpoint is set, and not when OTEL_SDK_DISABLED is true', () => {
+    expect(
+      loadConfig({ OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing,
+    ).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toEqual({
+      url: 'http://c:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'huechat-gateway',
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing,
+    ).toBeUndefined();
+  });
+
+  it('uses the traces endpoint and protocol as given over the general ones', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp/spans',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      }).tracing,
+    ).toEqual({
+      url: 'https://traces.example/otlp/spans',
+      protocol: 'http/protobuf',
+      serviceName: 'huechat-gateway',
+    });
   });
 
   it('treats an empty string as unset', () => {
@@ -217,6 +265,19 @@ describe('loadConfig', () => {
       ['UPSTREAM_RETRIES', '11', /UPSTREAM_RETRIES must be an integer from 0 to 10/],
       ['LOG_LEVEL', 'loud', /LOG_LEVEL must be debug, info, warn, error or silent \(got "loud"\)/],
       ['UPSTREAM_WATERFALL', 'yes', /UPSTREAM_WATERFALL must be true or false \(got "yes"\)/],
+      ['METRICS', 'no', /METRICS must be true or false/],
+      [
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'collector:4318',
+        /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/,
+      ],
+      [
+        'OTEL_EXPORTER_OTLP_PROTOCOL',
+        'grpc',
+        /OTEL_EXPORTER_OTLP_PROTOCOL must be http\/protobuf or http\/json \(got "grpc"\)/,
+      ],
+      ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER must be always_on, always_off/],
+      ['OTEL_TRACES_SAMPLER_ARG', '2', /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/],
     ])('%s=%s', (name, value, message) => {
       const err = configError({ [name]: value });
 

@@ -3,6 +3,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { createDataLayer } from '../data/index.js';
 import { gatewayError } from '../errors.js';
 import type { GatewayContext } from '../schema/context.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { CallerContext, UpstreamCallTrace } from '../upstream/call.js';
 import type { UpstreamClient } from '../upstream/client.js';
 
@@ -21,6 +22,8 @@ export interface ContextOptions {
   client: UpstreamClient;
   defaultApiKey: string | undefined;
   waterfall: boolean;
+  /** Observes the REST calls of each request (spans, metrics, access log). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -41,7 +44,7 @@ function plainSignal(signal: AbortSignal): AbortSignal {
 
 /** A new object per request: the data layer, the key and the trace never outlive it. */
 export function createContextFactory(options: ContextOptions) {
-  return ({ request }: YogaInitialContext): GatewayContext => {
+  return ({ request, req }: YogaInitialContext & { req?: unknown }): GatewayContext => {
     const apiKey = apiKeyFrom(request.headers) ?? options.defaultApiKey;
     if (!apiKey) {
       throw gatewayError(
@@ -53,10 +56,13 @@ export function createContextFactory(options: ContextOptions) {
     }
     const upstreamCalls: UpstreamCallTrace[] | undefined =
       options.waterfall && request.headers.has(WATERFALL_HEADER) ? [] : undefined;
+    const observer = options.telemetry?.of(req);
+    observer?.caller(apiKey);
     const caller: CallerContext = {
       apiKey,
       signal: plainSignal(request.signal),
       trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
+      observer,
     };
     return { caller, data: createDataLayer(options.client, caller), upstreamCalls };
   };

@@ -4,6 +4,7 @@ import { DEFAULTS } from '../config.js';
 import { createErrorMasker } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { schema as publicSchema } from '../schema/index.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { createContextFactory, type GatewayContext, WATERFALL_HEADER } from './context.js';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.js';
@@ -11,6 +12,7 @@ import { useArgumentValueErrors } from './plugins/use-argument-value-errors.js';
 import { useCompiledQueries } from './plugins/use-compiled-queries.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
+import { useTelemetry } from './plugins/use-telemetry.js';
 import { useUpstreamCallLimit } from './plugins/use-upstream-call-limit.js';
 import { useUpstreamWaterfall } from './plugins/use-upstream-waterfall.js';
 
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   compileQueries?: boolean;
   /** Refuse request bodies larger than this, in bytes (default: config's). */
   maxRequestBodyBytes?: number;
+  /** Request ids, access log, metrics and traces (see src/telemetry); none: the request is not reported. */
+  telemetry?: Telemetry;
 }
 
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
@@ -51,6 +55,7 @@ export function createGateway(options: GatewayOptions) {
       client,
       defaultApiKey: options.defaultApiKey,
       waterfall: options.waterfall ?? false,
+      telemetry: options.telemetry,
     }),
     maskedErrors: { maskError: createErrorMasker(logger) },
     logging: {
@@ -65,10 +70,22 @@ export function createGateway(options: GatewayOptions) {
           message: args[0] instanceof Error ? args[0].message : String(args[0]),
         }),
     },
-    cors: { allowedHeaders: ['content-type', 'x-api-key', 'authorization', WATERFALL_HEADER] },
+    cors: {
+      allowedHeaders: [
+        'content-type',
+        'x-api-key',
+        'authorization',
+        WATERFALL_HEADER,
+        'x-request-id',
+        'traceparent',
+        'tracestate',
+      ],
+      exposedHeaders: ['x-request-id'],
+    },
     renderGraphiQL,
     graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiqlApiKey),
     plugins: [
+      ...(options.telemetry ? [useTelemetry(options.telemetry)] : []),
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? DEFAULTS.maxUpstreamCalls),
       useUpstreamWaterfall(),

@@ -1,15 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withRequestId } from '../logger.js';
 import { subgraphSchema } from '../schema/index.js';
+import { Telemetry } from '../telemetry/index.js';
 import type { AdmissionControl } from './admission.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
 
 export const SUBGRAPH_ENDPOINT = '/subgraph';
 /** Probes answer at once, never behind waiting requests: a saturated gateway is alive and ready. */
 const PROBES = new Set(['/healthz', '/readyz']);
+/** Prometheus scrapes: answered at once too, and not counted as requests. */
+export const METRICS_ENDPOINT = '/metrics';
 
 export interface RequestListenerOptions extends Omit<GatewayOptions, 'schema' | 'endpoint' | 'graphiql'> {
   /** Bounds how many requests execute at once while the CPU is saturated; none: every request starts at once. */
   admission?: AdmissionControl;
+  /**
+   * Request ids, access log, metrics (GET /metrics) and traces. Default: request ids and the access
+   * log only.
+   */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -19,17 +28,31 @@ export interface RequestListenerOptions extends Omit<GatewayOptions, 'schema' | 
  */
 export function createRequestListener(options: RequestListenerOptions) {
   const { admission, ...gatewayOptions } = options;
-  const publicApi = createGateway(gatewayOptions);
+  const telemetry = options.telemetry ?? new Telemetry({ logger: options.logger });
+  const publicApi = createGateway({ ...gatewayOptions, telemetry });
   const subgraph = createGateway({
     ...gatewayOptions,
+    telemetry,
     schema: subgraphSchema,
     endpoint: SUBGRAPH_ENDPOINT,
     graphiql: false,
   });
+  const origin = options.client.origin;
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url?.split('?')[0] ?? '';
     const handler = path === SUBGRAPH_ENDPOINT ? subgraph : publicApi;
-    if (!admission || PROBES.has(path)) return handler(req, res);
-    admission.admit(req, res, handler);
+    if (PROBES.has(path)) return handler(req, res);
+    if (path === METRICS_ENDPOINT && telemetry.metrics && req.method === 'GET') {
+      return void telemetry.serveMetrics(res);
+    }
+    const request = telemetry.begin(req, res, path, origin);
+    // The request id scope is entered when the request starts executing, not when it is queued: a
+    // queued request is started from whichever request freed its slot.
+    const start = (q: IncomingMessage, s: ServerResponse) => {
+      request.admitted();
+      return withRequestId(request.requestId, () => handler(q, s));
+    };
+    if (!admission) return start(req, res);
+    admission.admit(req, res, start);
   };
 }
