@@ -135,6 +135,9 @@ export function createOtelTracer(config: TracingConfig): OperationTracer {
         },
       };
     },
+    async flush() {
+      await provider.forceFlush();
+    },
     async shutdown() {
       await provider.shutdown();
     },

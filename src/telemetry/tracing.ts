@@ -34,6 +34,8 @@ export interface OperationTrace {
 
 export interface OperationTracer {
   start(headers: IncomingHttpHeaders, method: string, path: string, upstream: UpstreamServer): OperationTrace;
+  /** Exports every span ended so far. */
+  flush(): Promise<void>;
   /** Exports what is still buffered and stops. */
   shutdown(): Promise<void>;
 }
