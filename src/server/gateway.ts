@@ -85,7 +85,6 @@ export function createGateway(options: GatewayOptions) {
     renderGraphiQL,
     graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiqlApiKey),
     plugins: [
-      ...(options.telemetry ? [useTelemetry(options.telemetry)] : []),
       useArgumentValueErrors(),
       useUpstreamCallLimit(options.maxUpstreamCalls ?? DEFAULTS.maxUpstreamCalls),
       useUpstreamWaterfall(),
@@ -93,6 +92,8 @@ export function createGateway(options: GatewayOptions) {
       useRequestBodyLimit(options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
+      // Last: it sees results after every other plugin of the gateway, before Yoga masks them.
+      ...(options.telemetry ? [useTelemetry(options.telemetry)] : []),
     ],
   });
 }

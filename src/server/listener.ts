@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { withRequestId } from '../logger.js';
 import { subgraphSchema } from '../schema/index.js';
 import { Telemetry } from '../telemetry/index.js';
 import type { AdmissionControl } from './admission.js';
@@ -46,11 +45,9 @@ export function createRequestListener(options: RequestListenerOptions) {
       return void telemetry.serveMetrics(res);
     }
     const request = telemetry.begin(req, res, path, origin);
-    // The request id scope is entered when the request starts executing, not when it is queued: a
-    // queued request is started from whichever request freed its slot.
     const start = (q: IncomingMessage, s: ServerResponse) => {
       request.admitted();
-      return withRequestId(request.requestId, () => handler(q, s));
+      return handler(q, s);
     };
     if (!admission) return start(req, res);
     admission.admit(req, res, start);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.js';
+import { type Logger, withFields } from '../logger.js';
 import type { HttpMethod, UpstreamCallTrace, UpstreamObserver } from '../upstream/call.js';
 import { type AdmissionGauges, GatewayMetrics } from './metrics.js';
 import { OTHER_OPERATION } from './names.js';
@@ -116,6 +116,7 @@ export class RequestTelemetry implements UpstreamObserver {
   private outcome = 'ok';
   private apiKey: string | undefined;
   private keyHash: string | undefined;
+  private requestLogger: Logger | undefined;
 
   constructor(
     private readonly telemetry: Telemetry,
@@ -125,7 +126,6 @@ export class RequestTelemetry implements UpstreamObserver {
     upstreamOrigin: string,
   ) {
     this.requestId = requestIdFrom(req.headers['x-request-id']);
-    res.setHeader('x-request-id', this.requestId);
     this.trace = telemetry.tracer?.start(
       req.headers,
       req.method ?? 'GET',
@@ -133,6 +133,12 @@ export class RequestTelemetry implements UpstreamObserver {
       telemetry.server(upstreamOrigin),
     );
     res.once('close', () => this.end(res));
+  }
+
+  /** The gateway's logger, every line of it carrying this request's id. */
+  get logger(): Logger {
+    this.requestLogger ??= withFields(this.telemetry.logger, { requestId: this.requestId });
+    return this.requestLogger;
   }
 
   /** The request leaves the admission queue and starts executing. */

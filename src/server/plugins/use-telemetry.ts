@@ -1,5 +1,6 @@
 import { type DocumentNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { logFailures } from '../../errors.js';
 import type { GatewayContext } from '../../schema/context.js';
 import type { Telemetry } from '../../telemetry/index.js';
 
@@ -19,9 +20,10 @@ function firstErrorCode(result: unknown): unknown {
 export function useTelemetry(telemetry: Telemetry): Plugin<GatewayContext> {
   const named = (context: unknown, document: DocumentNode, operationName: string | null | undefined) => {
     const request = telemetry.of((context as { req?: unknown }).req);
-    if (!request) return;
+    if (!request) return undefined;
     const operation = getOperationAST(document, operationName ?? undefined);
     if (operation) request.operation(operation.operation, operation.name?.value);
+    return request;
   };
   return {
     onParams: ({ context }) => {
@@ -37,10 +39,26 @@ export function useTelemetry(telemetry: Telemetry): Plugin<GatewayContext> {
       if (operation) request.operation(operation.operation, operation.name?.value);
     },
     onExecute: ({ args }) => {
-      named(args.contextValue, args.document, args.operationName);
+      const request = named(args.contextValue, args.document, args.operationName);
+      if (!request) return;
+      // Before masking (Yoga masks after every plugin of the gateway), where the request is known: its
+      // upstream failures and internal errors are logged with its id, and the masker logs them no more.
+      return {
+        onExecuteDone: ({ result }) => {
+          if (!(Symbol.asyncIterator in result)) {
+            logFailures(result.errors, request.logger);
+            return;
+          }
+          return { onNext: ({ result: next }) => logFailures(next.errors, request.logger) };
+        },
+      };
     },
     onSubscribe: ({ args }) => {
       named(args.contextValue, args.document, args.operationName);
+    },
+    onResponse: ({ response, serverContext }) => {
+      const request = telemetry.of((serverContext as { req?: unknown }).req);
+      if (request) response.headers.set('x-request-id', request.requestId);
     },
     onResultProcess: ({ result, serverContext }) => {
       telemetry.of((serverContext as { req?: unknown }).req)?.result(firstErrorCode(result));
