@@ -210,7 +210,8 @@ export class RequestTelemetry implements UpstreamObserver {
     const outcome = res.writableFinished || this.outcome !== 'ok' ? this.outcome : 'CLIENT_CLOSED_REQUEST';
     const { metrics, logger, operationNames } = this.telemetry;
     const operation = this.graphql ? operationNames.fold(this.name) : undefined;
-    if (operation !== undefined) metrics?.graphqlRequest(operation, this.type, outcome, durationMs / 1000);
+    if (operation !== undefined)
+      metrics?.graphqlRequest(operation, this.type, outcome, durationMs / 1000, this.restCalls);
     this.trace?.end(status, outcome);
     logger.info('request', {
       requestId: this.requestId,

@@ -19,6 +19,8 @@ export interface MetricsOptions {
 /** Seconds: a REST call is usually a few ms to a few hundred; a GraphQL request a few round trips. */
 const UPSTREAM_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const GRAPHQL_BUCKETS = [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** REST calls per request: the README's inbox query makes 12; the default cost limit is 1000. */
+const UPSTREAM_CALLS_BUCKETS = [0, 1, 2, 5, 10, 15, 25, 50, 100, 250, 1000];
 const WAIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
@@ -40,6 +42,13 @@ export class GatewayMetrics {
     help: 'Time from a GraphQL request arriving (admission wait included) to its response being sent.',
     labelNames: ['operation', 'type', 'outcome'] as const,
     buckets: GRAPHQL_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly graphqlUpstreamCalls = new Histogram({
+    name: METRIC.graphqlUpstreamCalls,
+    help: 'REST calls sent for one GraphQL request (retries included), by operation name, operation type and outcome.',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    buckets: UPSTREAM_CALLS_BUCKETS,
     registers: [this.registry],
   });
   private readonly upstreamRequests = new Counter({
@@ -106,10 +115,11 @@ export class GatewayMetrics {
     }
   }
 
-  graphqlRequest(operation: string, type: string, outcome: string, seconds: number): void {
+  graphqlRequest(operation: string, type: string, outcome: string, seconds: number, restCalls: number): void {
     const labels = { operation, type, outcome };
     this.graphqlRequests.inc(labels);
     this.graphqlDuration.observe(labels, seconds);
+    this.graphqlUpstreamCalls.observe(labels, restCalls);
   }
 
   upstreamCall(call: UpstreamCallTrace, keyHash: () => string): void {

@@ -33,6 +33,7 @@ export const TRACER_NAME = 'huechat-gateway';
 export const METRIC = {
   graphqlRequests: 'huechat_graphql_requests_total',
   graphqlDuration: 'huechat_graphql_request_duration_seconds',
+  graphqlUpstreamCalls: 'huechat_graphql_request_upstream_calls',
   upstreamRequests: 'huechat_upstream_requests_total',
   upstreamDuration: 'huechat_upstream_request_duration_seconds',
   upstreamRetries: 'huechat_upstream_retries_total',

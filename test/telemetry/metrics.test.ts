@@ -103,6 +103,7 @@ describe('GET /metrics after a mixed workload', () => {
     expect(Object.fromEntries([...types].filter(([name]) => name.startsWith('huechat_')))).toEqual({
       huechat_graphql_requests_total: 'counter',
       huechat_graphql_request_duration_seconds: 'histogram',
+      huechat_graphql_request_upstream_calls: 'histogram',
       huechat_upstream_requests_total: 'counter',
       huechat_upstream_request_duration_seconds: 'histogram',
       huechat_upstream_retries_total: 'counter',
@@ -167,6 +168,13 @@ describe('GET /metrics after a mixed workload', () => {
     expect(sum(samples, 'huechat_graphql_requests_total', { operation: '[other]' })).toBeGreaterThanOrEqual(
       9,
     );
+  });
+
+  test('counts the REST calls of each operation', () => {
+    expect(sum(samples, 'huechat_graphql_request_upstream_calls_sum', { operation: 'FirstQuery' })).toBe(24);
+    expect(sum(samples, 'huechat_graphql_request_upstream_calls_count', { operation: 'FirstQuery' })).toBe(2);
+    expect(sum(samples, 'huechat_graphql_request_upstream_calls_sum', { operation: 'Retried' })).toBe(2);
+    expect(sum(samples, 'huechat_graphql_request_upstream_calls_sum')).toBe(restCalls);
   });
 
   test('counts every REST call the sandbox recorded, by method, route template and status', () => {
