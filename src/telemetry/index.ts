@@ -245,7 +245,7 @@ export async function createTelemetry(options: CreateTelemetryOptions): Promise<
   const metrics = options.metrics
     ? new GatewayMetrics({ admission: options.admission, maxRateLimitKeys: options.maxRateLimitKeys })
     : undefined;
-  const tracer = options.tracing ? await startTracing(options.tracing) : undefined;
+  const tracer = options.tracing ? await startTracing(options.tracing, options.logger) : undefined;
   return new Telemetry({
     logger: options.logger,
     metrics,

@@ -2,8 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Attributes,
   type Context,
+  DiagLogLevel,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  diag,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -21,6 +23,7 @@ import {
 } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Logger } from '../logger.js';
 import type { HttpMethod, UpstreamCallTrace } from '../upstream/call.js';
 import { ATTR, EVENT, TRACER_NAME } from './names.js';
 import type { OperationTrace, OperationTracer, TracingConfig, UpstreamServer } from './tracing.js';
@@ -49,7 +52,13 @@ function endRestSpan(span: Span, call: UpstreamCallTrace): void {
  * exporter headers and timeout, resource attributes). Spans are parented explicitly from the request's
  * own context, so no context manager (and none of its per-promise cost) is needed.
  */
-export function createOtelTracer(config: TracingConfig): OperationTracer {
+export function createOtelTracer(config: TracingConfig, logger: Logger): OperationTracer {
+  // The SDK reports its own trouble (an export the collector refused, a full queue) here, not on the console.
+  const report = (message: string) => logger.warn('opentelemetry', { message });
+  diag.setLogger(
+    { error: report, warn: report, info: () => undefined, debug: () => undefined, verbose: () => undefined },
+    DiagLogLevel.WARN,
+  );
   const exporter =
     config.protocol === 'http/json'
       ? new JsonExporter({ url: config.url })

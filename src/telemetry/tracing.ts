@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../logger.js';
 import type { HttpMethod, UpstreamCallTrace } from '../upstream/call.js';
 
 /** Where and how spans are exported (OTLP over HTTP). */
@@ -44,7 +45,7 @@ export interface OperationTracer {
  * Loads the OpenTelemetry SDK and starts exporting. Only called when tracing is configured: the SDK
  * is never imported otherwise, so a gateway without tracing runs none of its code.
  */
-export async function startTracing(config: TracingConfig): Promise<OperationTracer> {
+export async function startTracing(config: TracingConfig, logger: Logger): Promise<OperationTracer> {
   const { createOtelTracer } = await import('./otel.js');
-  return createOtelTracer(config);
+  return createOtelTracer(config, logger);
 }

@@ -294,3 +294,34 @@ describe('tracing over http/protobuf', () => {
     }
   });
 });
+
+describe('an unreachable collector', () => {
+  test('is reported in the log, and the requests are answered as usual', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const unreachable = await createTelemetry({
+      logger: createLogger('warn', (line) => lines.push(JSON.parse(line))),
+      metrics: false,
+      // A port nothing listens on: the receiver is closed at once.
+      tracing: { url: await closedTracesUrl(), protocol: 'http/json', serviceName: 'nowhere' },
+    });
+    const lonely = await startStack({ gateway: { telemetry: unreachable } });
+    try {
+      const res = await lonely.gql('query Lonely { contacts(first: 1) { nodes { fullName } } }');
+      expect(res.body.errors).toBeUndefined();
+      for (let i = 0; i < 200 && !lines.some((l) => l.msg === 'opentelemetry'); i++) {
+        await unreachable.tracer?.flush().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(lines.find((l) => l.msg === 'opentelemetry')).toMatchObject({ level: 'warn' });
+    } finally {
+      await lonely.close();
+      await unreachable.shutdown().catch(() => undefined);
+    }
+  });
+});
+
+async function closedTracesUrl(): Promise<string> {
+  const closed = await startOtlpReceiver();
+  await closed.close();
+  return closed.tracesUrl;
+}
