@@ -65,7 +65,8 @@ const HELP = `Usage: tsx test/bench/run.ts [options]     (build first: npm run b
   --quiet-wait <s>        before each timed run, wait up to this long for other processes on the
                           machine to go idle (default 20, quick 2; env BENCH_QUIET_WAIT)
   --skip-like-for-like    skip W1 @0 ms ×50 and @20 ms ×1 again with UPSTREAM_COALESCE=false
-  --telemetry <list>      W1 cells (latency:connections) measured with metrics and tracing off vs on
+  --telemetry <list>      W1 cells (latency:connections) measured with metrics and tracing off, both on,
+                          and on with one trace in ten sampled
                           (default 0:50,20:50; "none" skips it; env BENCH_TELEMETRY)
   --gateway-script <name> the npm script whose node flags start the gateway (default start:prod, as
                           production runs it; start:prod:v8-defaults for V8's own heap sizing;

@@ -23,10 +23,14 @@ export interface TelemetryCell {
   connections: number;
   off: Measurement[];
   on: Measurement[];
+  /** Metrics on and one trace in ten (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ratio 0.1). */
+  sampled: Measurement[];
   /** Throughput on / off over all rounds (1 = no cost). */
   throughputRatio: number;
   /** Gateway CPU per operation on / off (1 = no cost). */
   cpuRatio: number;
+  sampledThroughputRatio: number;
+  sampledCpuRatio: number;
 }
 
 export interface TelemetryOptions {
@@ -76,10 +80,10 @@ const throughput = (ms: Measurement[]) => total(ms, ops) / total(ms, (m) => m.du
 const cpuPerOp = (ms: Measurement[]) => total(ms, (m) => m.cpuMsPerOp * ops(m)) / total(ms, ops);
 
 /**
- * W1 against two gateway processes on one sandbox: one with METRICS=false and no OTLP endpoint, one with
- * metrics on and every request traced (the default parent-based always-on sampler), exporting
- * http/protobuf to a local receiver in this process. Runs alternate off, on, off, on, so drift falls on
- * both alike.
+ * W1 against three gateway processes on one sandbox: one with METRICS=false and no OTLP endpoint, one
+ * with metrics on and every request traced (the default parent-based always-on sampler), one with
+ * metrics on and a tenth of the traces sampled, exporting http/protobuf to a local receiver in this
+ * process. Runs go off, on, sampled, off, on, sampled, so drift falls on all alike.
  */
 export async function measureTelemetryCost(
   options: TelemetryOptions,
@@ -94,6 +98,7 @@ export async function measureTelemetryCost(
   const sink = await startOtlpSink();
   let off: ServerProcess | undefined;
   let on: ServerProcess | undefined;
+  let sampled: ServerProcess | undefined;
   try {
     const start = (env: Record<string, string>) =>
       startGatewayProcess({
@@ -104,11 +109,19 @@ export async function measureTelemetryCost(
       });
     off = await start({ METRICS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: '' });
     on = await start({ METRICS: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench' });
+    sampled = await start({
+      METRICS: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_SERVICE_NAME: 'bench-sampled',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    });
     const sandbox = new SandboxClient(sandboxProcess.url, sandboxProcess.origin);
     const w1 = workloads(await discoverFixtures(sandbox)).W1;
     const targets: [string, Target][] = [
       ['off', { name: 'gateway', origin: off.origin, pid: off.pid }],
       ['on', { name: 'gateway', origin: on.origin, pid: on.pid }],
+      ['sampled', { name: 'gateway', origin: sampled.origin, pid: sampled.pid }],
     ];
     await sandbox.setLatency(0);
     for (const [, target] of targets) await warmUp(target, w1, 10, options.jitWarmupS);
@@ -116,7 +129,7 @@ export async function measureTelemetryCost(
     for (const [latencyMs, connections] of options.cells) {
       await sandbox.setLatency(latencyMs);
       log(`  W1 @${latencyMs} ms ×${connections} connections`);
-      const runs: Record<string, Measurement[]> = { off: [], on: [] };
+      const runs: Record<string, Measurement[]> = { off: [], on: [], sampled: [] };
       for (let round = 0; round < options.rounds; round++) {
         for (const [which, target] of targets) {
           log(`    telemetry ${which}:`);
@@ -146,17 +159,21 @@ export async function measureTelemetryCost(
         connections,
         off: runs.off,
         on: runs.on,
+        sampled: runs.sampled,
         throughputRatio: throughput(runs.on) / throughput(runs.off),
         cpuRatio: cpuPerOp(runs.on) / cpuPerOp(runs.off),
+        sampledThroughputRatio: throughput(runs.sampled) / throughput(runs.off),
+        sampledCpuRatio: cpuPerOp(runs.sampled) / cpuPerOp(runs.off),
       };
       log(
-        `    on/off: throughput ${cell.throughputRatio.toFixed(3)}, CPU per operation ${cell.cpuRatio.toFixed(3)}`,
+        `    on/off: throughput ${cell.throughputRatio.toFixed(3)}, CPU per operation ${cell.cpuRatio.toFixed(3)}; ` +
+          `10 % sampled/off: throughput ${cell.sampledThroughputRatio.toFixed(3)}, CPU ${cell.sampledCpuRatio.toFixed(3)}`,
       );
       cells.push(cell);
     }
     return { cells, exports: { ...sink.counts } };
   } finally {
-    await Promise.all([off?.stop(), on?.stop()]);
+    await Promise.all([off?.stop(), on?.stop(), sampled?.stop()]);
     await sink.close();
     await sandboxProcess.stop();
   }
@@ -171,15 +188,17 @@ export function renderTelemetryMarkdown(cost: TelemetryCost): string {
   const lines = [
     '## Telemetry cost (metrics + tracing on vs both off)',
     '',
-    'Same build, same sandbox, two gateway processes measured alternately: `METRICS=false` with no OTLP endpoint,',
-    'and `METRICS=true` with every request traced, exported as http/protobuf to a local OTLP receiver.',
+    'Same build, same sandbox, three gateway processes measured in turn (off, on, sampled, off, on, sampled, …):',
+    '`METRICS=false` with no OTLP endpoint; `METRICS=true` with every request traced; and metrics with one trace',
+    'in ten (`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`). Spans go as',
+    "http/protobuf to a local OTLP receiver in the load generator's process.",
     '',
-    '| cell | off ops/s | on ops/s | throughput on/off | off CPU ms/op | on CPU ms/op | CPU on/off | off p99 ms | on p99 ms |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| cell | off ops/s | on ops/s | on/off throughput | off CPU ms/op | on CPU ms/op | on/off CPU | 10 % sampled ops/s | sampled/off throughput | sampled/off CPU |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cost.cells) {
     lines.push(
-      `| W1 @${c.latencyMs} ms ×${c.connections} | ${f0(throughput(c.off))} | ${f0(throughput(c.on))} | ${f2(c.throughputRatio)} (${pct(c.throughputRatio)}) | ${f2(cpuPerOp(c.off))} | ${f2(cpuPerOp(c.on))} | ${f2(c.cpuRatio)} (${pct(c.cpuRatio)}) | ${f0(Math.max(...c.off.map((m) => m.p99Ms)))} | ${f0(Math.max(...c.on.map((m) => m.p99Ms)))} |`,
+      `| W1 @${c.latencyMs} ms ×${c.connections} | ${f0(throughput(c.off))} | ${f0(throughput(c.on))} | ${f2(c.throughputRatio)} (${pct(c.throughputRatio)}) | ${f2(cpuPerOp(c.off))} | ${f2(cpuPerOp(c.on))} | ${f2(c.cpuRatio)} (${pct(c.cpuRatio)}) | ${f0(throughput(c.sampled))} | ${f2(c.sampledThroughputRatio)} (${pct(c.sampledThroughputRatio)}) | ${f2(c.sampledCpuRatio)} (${pct(c.sampledCpuRatio)}) |`,
     );
   }
   lines.push(
