@@ -100,12 +100,15 @@ export async function measureTelemetryCost(
   let on: ServerProcess | undefined;
   let sampled: ServerProcess | undefined;
   try {
+    // Like for like: with in-flight sharing on, W1's rotation over ten contacts lets a faster gateway
+    // share more of its reads, so any extra work per request also changes how many REST calls each
+    // request makes, and the comparison measures that feedback more than the telemetry itself.
     const start = (env: Record<string, string>) =>
       startGatewayProcess({
         upstreamUrl: sandboxProcess.url,
         script: options.gatewayScript,
         nodeFlags: options.gatewayNodeFlags,
-        env,
+        env: { UPSTREAM_COALESCE: 'false', ...env },
       });
     off = await start({ METRICS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: '' });
     on = await start({ METRICS: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench' });
