@@ -115,6 +115,37 @@ export class GatewayMetrics {
     }
   }
 
+  /**
+   * A counter of the gateway's own in its registry, for a later family in one line, e.g.
+   * `metrics.counter('huechat_webhook_deliveries_total', 'Webhook deliveries by outcome.', ['outcome'])`.
+   * Label values must be bounded, and never an id, a key, a phone number or an email.
+   */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge in the registry; `read` (optional) sets its value at each scrape, e.g. open subscriptions. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    read?: () => number,
+  ): Gauge<L> {
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(read
+        ? {
+            collect(this: Gauge<L>) {
+              this.set(read());
+            },
+          }
+        : {}),
+    });
+  }
+
   graphqlRequest(operation: string, type: string, outcome: string, seconds: number, restCalls: number): void {
     const labels = { operation, type, outcome };
     this.graphqlRequests.inc(labels);

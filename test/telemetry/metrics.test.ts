@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { AdmissionControl } from '../../src/server/admission.js';
 import { createTelemetry } from '../../src/telemetry/index.js';
+import { GatewayMetrics } from '../../src/telemetry/metrics.js';
 import { FirstQueryDocument } from '../gql/graphql.js';
 import { OTHER_KEY, type Stack, startStack } from '../helpers/stack.js';
 
@@ -222,6 +223,26 @@ describe('GET /metrics after a mixed workload', () => {
     const before = sum(parseExposition((await scrape()).text).samples, 'huechat_graphql_requests_total');
     const after = sum(parseExposition((await scrape()).text).samples, 'huechat_graphql_requests_total');
     expect(after).toBe(before);
+  });
+});
+
+describe('a family added later', () => {
+  test('is one declaration, and shows in the scrape with its labels', async () => {
+    const metrics = new GatewayMetrics();
+    const deliveries = metrics.counter('huechat_test_deliveries_total', 'Deliveries by outcome.', [
+      'outcome',
+    ]);
+    let open = 3;
+    metrics.gauge('huechat_test_open', 'Open things.', [], () => open);
+    deliveries.inc({ outcome: 'accepted' });
+    deliveries.inc({ outcome: 'accepted' });
+    deliveries.inc({ outcome: 'rejected' });
+    open = 5;
+    const { samples, types } = parseExposition(await metrics.scrape());
+    expect(types.get('huechat_test_deliveries_total')).toBe('counter');
+    expect(sum(samples, 'huechat_test_deliveries_total', { outcome: 'accepted' })).toBe(2);
+    expect(sum(samples, 'huechat_test_deliveries_total', { outcome: 'rejected' })).toBe(1);
+    expect(sum(samples, 'huechat_test_open')).toBe(5);
   });
 });
 
