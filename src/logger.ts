@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LogLevel } from './config.js';
 
 export interface Logger {
@@ -21,14 +20,6 @@ function describe(value: unknown): unknown {
   return value;
 }
 
-/** The request a log line is written for: every line written while handling it carries its id. */
-const requestScope = new AsyncLocalStorage<string>();
-
-/** Runs `fn` (the handling of one request) so that every line it logs carries `requestId`. */
-export function withRequestId<T>(requestId: string, fn: () => T): T {
-  return requestScope.run(requestId, fn);
-}
-
 /** One JSON line per event on stderr/stdout; nothing else writes to the console. */
 export function createLogger(
   level: LogLevel,
@@ -39,16 +30,7 @@ export function createLogger(
     const extra = fields
       ? Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, describe(v)]))
       : undefined;
-    const requestId = requestScope.getStore();
-    write(
-      JSON.stringify({
-        level: lvl,
-        time: new Date().toISOString(),
-        msg: message,
-        ...(requestId === undefined ? undefined : { requestId }),
-        ...extra,
-      }),
-    );
+    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), msg: message, ...extra }));
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
