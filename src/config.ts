@@ -66,6 +66,15 @@ const upstreamUrl = z
   .refine((v) => /^https?:\/\//.test(v), 'an http(s) URL such as https://api.huechat.ai/v2')
   .transform((v) => v.replace(/\/+$/, ''));
 
+const otlpUrl = z
+  .string()
+  .trim()
+  .url('an http(s) URL such as http://localhost:4318')
+  .refine((v) => /^https?:\/\//.test(v), 'an http(s) URL such as http://localhost:4318');
+
+// grpc is not offered: the OTLP/HTTP exporters run on Node 20 without a native gRPC stack.
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { message: 'http/protobuf or http/json' });
+
 /** Every variable the gateway reads, with its default. Unset and empty mean the same. */
 const envSchema = z.object({
   HOST: z.string().trim().min(1, 'a host name or address').default('0.0.0.0'),
@@ -125,6 +134,31 @@ const envSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
     .optional(),
+  // Observability: Prometheus metrics and OpenTelemetry tracing (the standard OTEL_* variables; those not
+  // listed here, such as OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS or OTEL_RESOURCE_ATTRIBUTES, are read by
+  // the OpenTelemetry SDK itself).
+  METRICS: bool.default(true),
+  METRICS_MAX_OPERATION_NAMES: int(1, 100_000).default(200),
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1, 'a service name').default('huechat-gateway'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(
+      [
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ],
+      { message: 'always_on, always_off, traceidratio or parentbased_(always_on|always_off|traceidratio)' },
+    )
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: decimal(0, 1).optional(),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -186,6 +220,27 @@ export interface Config {
   subscriptionBuffer: number;
   /** Shared state across instances (event fan-out, webhook de-duplication); undefined: one process alone. */
   redisUrl: string | undefined;
+  /** Prometheus metrics at GET /metrics; undefined: off (METRICS=false). */
+  metrics: { maxOperationNames: number } | undefined;
+  /**
+   * OpenTelemetry tracing, on when an OTLP endpoint is set (and OTEL_SDK_DISABLED is not true).
+   * `url` is the traces endpoint itself (OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, or the traces one).
+   */
+  tracing: { url: string; protocol: 'http/protobuf' | 'http/json'; serviceName: string } | undefined;
+}
+
+/** The OTLP traces URL per the OpenTelemetry exporter spec: the signal endpoint as given, or the base + /v1/traces. */
+function tracingConfig(e: z.infer<typeof envSchema>): Config['tracing'] {
+  if (e.OTEL_SDK_DISABLED) return undefined;
+  const url =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (!url) return undefined;
+  return {
+    url,
+    protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    serviceName: e.OTEL_SERVICE_NAME,
+  };
 }
 
 /** Variables whose value must not reach a log line, even a wrong one. */
@@ -245,5 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
     subscriptionBuffer: e.SUBSCRIPTION_BUFFER,
     redisUrl: e.REDIS_URL,
+    metrics: e.METRICS ? { maxOperationNames: e.METRICS_MAX_OPERATION_NAMES } : undefined,
+    tracing: tracingConfig(e),
   };
 }

@@ -164,50 +164,85 @@ export function requestInputError(
 const isRequestError = (error: GraphQLError, original: unknown) =>
   original instanceof GraphQLError || (original === undefined && !error.extensions?.code);
 
+type Log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+
+/** Failures already logged for their request (see logFailures): the masker does not log them again. */
+const loggedFailures = new WeakSet<object>();
+
+/** The cause a masked error is logged for: its original error, or the error itself. */
+const causeOf = (error: unknown): unknown =>
+  error instanceof GraphQLError ? (error.originalError ?? error) : error;
+
+/**
+ * Logs, with `logger` (one bound to the request), what masking `errors` would log: upstream failures
+ * and internal errors, each cause once. Runs on an execution result before it is masked, where the
+ * request is known; the masker then skips them.
+ */
+export function logFailures(errors: readonly unknown[] | undefined, logger: Logger): void {
+  if (!errors) return;
+  const seen = new Set<unknown>();
+  for (const error of errors) {
+    const cause = causeOf(error);
+    if (seen.has(cause)) continue;
+    seen.add(cause);
+    maskError(error, 'Unexpected error.', (level, message, fields) => {
+      logger[level](message, fields);
+      if (typeof cause === 'object' && cause !== null) loggedFailures.add(cause);
+    });
+  }
+}
+
 /**
  * Yoga's maskError hook: upstream failures become coded GraphQL errors, coded gateway errors pass,
  * everything else is masked and logged with its cause. Never the URL, key, raw body or stack.
  */
 export function createErrorMasker(logger: Logger) {
-  return (error: unknown, message: string): Error => {
-    const original = error instanceof GraphQLError ? error.originalError : error;
-    const graphQLError = error instanceof GraphQLError ? error : undefined;
-    const at = {
-      nodes: graphQLError?.nodes,
-      path: graphQLError?.path,
-      source: graphQLError?.source,
-      positions: graphQLError?.positions,
-    };
-    if (original instanceof UpstreamError) {
-      const extensions = upstreamExtensions(original);
-      if (extensions.code === 'UPSTREAM_BAD_RESPONSE' || extensions.code === 'UPSTREAM_ERROR') {
-        logger.warn('upstream failure', {
-          method: original.method,
-          route: original.route,
-          status: original.status,
-          cause: original.cause,
-        });
-      }
-      return new GraphQLError(original.upstreamMessage ?? fallbackMessage[extensions.code], {
-        ...at,
-        extensions: { ...extensions },
-      });
-    }
-    if (graphQLError && !graphQLError.path && isRequestError(graphQLError, original)) {
-      // A variable that cannot be coerced (an unknown enum value, a string for an Int, a missing input
-      // field, or one of our scalars) fails the whole request before execution: that is the caller's
-      // input, not an internal error.
-      const coded = original instanceof GraphQLError && original.extensions?.code ? original : undefined;
-      return requestInputError(coded?.message ?? graphQLError.message, at.nodes, coded?.extensions, {
-        source: at.source,
-        positions: at.positions,
-      });
-    }
-    if (original instanceof GraphQLError && original.extensions?.code) {
-      return new GraphQLError(original.message, { ...at, extensions: original.extensions });
-    }
-    if (graphQLError && !graphQLError.originalError) return graphQLError;
-    logger.error('internal error', { path: graphQLError?.path?.join('.'), cause: original });
-    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  return (error: unknown, message: string): Error =>
+    maskError(error, message, (level, msg, fields) => {
+      const cause = causeOf(error);
+      if (typeof cause === 'object' && cause !== null && loggedFailures.has(cause)) return;
+      logger[level](msg, fields);
+    });
+}
+
+function maskError(error: unknown, message: string, log: Log): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  const graphQLError = error instanceof GraphQLError ? error : undefined;
+  const at = {
+    nodes: graphQLError?.nodes,
+    path: graphQLError?.path,
+    source: graphQLError?.source,
+    positions: graphQLError?.positions,
   };
+  if (original instanceof UpstreamError) {
+    const extensions = upstreamExtensions(original);
+    if (extensions.code === 'UPSTREAM_BAD_RESPONSE' || extensions.code === 'UPSTREAM_ERROR') {
+      log('warn', 'upstream failure', {
+        method: original.method,
+        route: original.route,
+        status: original.status,
+        cause: original.cause,
+      });
+    }
+    return new GraphQLError(original.upstreamMessage ?? fallbackMessage[extensions.code], {
+      ...at,
+      extensions: { ...extensions },
+    });
+  }
+  if (graphQLError && !graphQLError.path && isRequestError(graphQLError, original)) {
+    // A variable that cannot be coerced (an unknown enum value, a string for an Int, a missing input
+    // field, or one of our scalars) fails the whole request before execution: that is the caller's
+    // input, not an internal error.
+    const coded = original instanceof GraphQLError && original.extensions?.code ? original : undefined;
+    return requestInputError(coded?.message ?? graphQLError.message, at.nodes, coded?.extensions, {
+      source: at.source,
+      positions: at.positions,
+    });
+  }
+  if (original instanceof GraphQLError && original.extensions?.code) {
+    return new GraphQLError(original.message, { ...at, extensions: original.extensions });
+  }
+  if (graphQLError && !graphQLError.originalError) return graphQLError;
+  log('error', 'internal error', { path: graphQLError?.path?.join('.'), cause: original });
+  return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

@@ -34,3 +34,13 @@ export function createLogger(
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/** A logger whose every line also carries `fields` (a request's id, say). */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (message, extra) => logger.debug(message, { ...fields, ...extra }),
+    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
+    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
+  };
+}

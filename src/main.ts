@@ -7,6 +7,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { AdmissionControl } from './server/admission.js';
 import { createRequestListener } from './server/listener.js';
 import { loadTrustedDocuments } from './server/plugins/use-trusted-documents.js';
+import { createTelemetry } from './telemetry/index.js';
 import { UpstreamClient } from './upstream/client.js';
 import { WEBHOOK_EVENT_TYPES, webhooks } from './upstream/webhooks.js';
 
@@ -69,6 +70,14 @@ const live = new LiveEvents({
   subscriptionBuffer: config.subscriptionBuffer,
   redis: config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined,
 });
+// The OpenTelemetry SDK is loaded only when tracing is configured.
+const telemetry = await createTelemetry({
+  logger,
+  metrics: config.metrics !== undefined,
+  maxOperationNames: config.metrics?.maxOperationNames,
+  tracing: config.tracing,
+  admission,
+});
 const listener = createRequestListener({
   client,
   logger,
@@ -82,6 +91,7 @@ const listener = createRequestListener({
   graphiqlApiKey: sandbox ? defaultApiKey : undefined,
   admission,
   live,
+  telemetry,
 });
 const server = createServer(listener);
 server.on('upgrade', listener.upgrade);
@@ -96,6 +106,8 @@ server.listen(config.port, config.host, () => {
     logger.info(`huechat-gateway ready: GraphiQL at http://${shown}:${port}/graphql`, {
       upstream: sandbox ? 'sandbox' : new URL(upstreamUrl).origin,
       webhooks: live.receiver ? WEBHOOK_ENDPOINT : 'off (HUECHAT_WEBHOOK_SECRETS is not set)',
+      metrics: config.metrics ? '/metrics' : 'off',
+      tracing: config.tracing ? `${config.tracing.protocol} to ${new URL(config.tracing.url).origin}` : 'off',
     });
   })();
 });
@@ -142,6 +154,10 @@ async function shutdown(signal: string) {
   clearTimeout(force);
   admission?.close();
   await client.close();
+  // Spans still buffered are exported before exit.
+  await telemetry
+    .shutdown()
+    .catch((err: unknown) => logger.warn('trace export at shutdown failed', { cause: err }));
   await sandbox?.close();
   process.exit(0);
 }

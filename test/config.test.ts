@@ -45,6 +45,8 @@ describe('loadConfig', () => {
       subscriptionsPerKey: 100,
       subscriptionBuffer: 100,
       redisUrl: undefined,
+      metrics: { maxOperationNames: 200 },
+      tracing: undefined,
     });
   });
 
@@ -83,6 +85,13 @@ describe('loadConfig', () => {
       SUBSCRIPTIONS_PER_KEY: '5',
       SUBSCRIPTION_BUFFER: '20',
       REDIS_URL: 'redis://127.0.0.1:6379/0',
+      METRICS: 'true',
+      METRICS_MAX_OPERATION_NAMES: '50',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'inbox-gateway',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
     });
 
     expect(config).toEqual({
@@ -115,6 +124,12 @@ describe('loadConfig', () => {
       subscriptionsPerKey: 5,
       subscriptionBuffer: 20,
       redisUrl: 'redis://127.0.0.1:6379/0',
+      metrics: { maxOperationNames: 50 },
+      tracing: {
+        url: 'http://collector:4318/v1/traces',
+        protocol: 'http/json',
+        serviceName: 'inbox-gateway',
+      },
     });
   });
 
@@ -126,6 +141,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMISSION_MIN_CONCURRENCY: '0' })).toThrow(
       'ADMISSION_MIN_CONCURRENCY must be an integer from 1 to 100000 (got "0")',
     );
+  });
+
+  it('turns metrics off with METRICS=false', () => {
+    expect(loadConfig({ METRICS: 'false' }).metrics).toBeUndefined();
+  });
+
+  it('turns tracing on only when an OTLP endpoint is set, and not when OTEL_SDK_DISABLED is true', () => {
+    expect(
+      loadConfig({ OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing,
+    ).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toEqual({
+      url: 'http://c:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'huechat-gateway',
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing,
+    ).toBeUndefined();
+  });
+
+  it('uses the traces endpoint and protocol as given over the general ones', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp/spans',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      }).tracing,
+    ).toEqual({
+      url: 'https://traces.example/otlp/spans',
+      protocol: 'http/protobuf',
+      serviceName: 'huechat-gateway',
+    });
   });
 
   it('treats an empty string as unset', () => {
@@ -267,6 +315,19 @@ describe('loadConfig', () => {
         /PERSISTED_DOCUMENTS_MODE must be allow or require \(got "strict"\)/,
       ],
       ['UPSTREAM_WATERFALL', 'yes', /UPSTREAM_WATERFALL must be true or false \(got "yes"\)/],
+      ['METRICS', 'no', /METRICS must be true or false/],
+      [
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'collector:4318',
+        /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/,
+      ],
+      [
+        'OTEL_EXPORTER_OTLP_PROTOCOL',
+        'grpc',
+        /OTEL_EXPORTER_OTLP_PROTOCOL must be http\/protobuf or http\/json \(got "grpc"\)/,
+      ],
+      ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER must be always_on, always_off/],
+      ['OTEL_TRACES_SAMPLER_ARG', '2', /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/],
     ])('%s=%s', (name, value, message) => {
       const err = configError({ [name]: value });
 

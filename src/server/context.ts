@@ -4,6 +4,7 @@ import { createDataLayer } from '../data/index.js';
 import { gatewayError } from '../errors.js';
 import type { LiveEvents } from '../events/index.js';
 import type { GatewayContext } from '../schema/context.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { CallerContext, UpstreamCallTrace } from '../upstream/call.js';
 import type { UpstreamClient } from '../upstream/client.js';
 
@@ -24,6 +25,8 @@ export interface ContextOptions {
   waterfall: boolean;
   /** The subscriptions' event source (public endpoint only). */
   live?: LiveEvents;
+  /** Observes the REST calls of each request (spans, metrics, access log). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -44,7 +47,7 @@ function plainSignal(signal: AbortSignal): AbortSignal {
 
 /** A new object per request: the data layer, the key and the trace never outlive it. */
 export function createContextFactory(options: ContextOptions) {
-  return ({ request }: YogaInitialContext): GatewayContext => {
+  return ({ request, req }: YogaInitialContext & { req?: unknown }): GatewayContext => {
     const apiKey = apiKeyFrom(request.headers) ?? options.defaultApiKey;
     if (!apiKey) {
       throw gatewayError(
@@ -56,10 +59,13 @@ export function createContextFactory(options: ContextOptions) {
     }
     const upstreamCalls: UpstreamCallTrace[] | undefined =
       options.waterfall && request.headers.has(WATERFALL_HEADER) ? [] : undefined;
+    const observer = options.telemetry?.of(req);
+    observer?.caller(apiKey);
     const caller: CallerContext = {
       apiKey,
       signal: plainSignal(request.signal),
       trace: upstreamCalls ? (call) => upstreamCalls.push(call) : undefined,
+      observer,
     };
     return { caller, data: createDataLayer(options.client, caller), upstreamCalls, live: options.live };
   };

@@ -5,6 +5,7 @@ import { createErrorMasker } from '../errors.js';
 import type { LiveEvents } from '../events/index.js';
 import type { Logger } from '../logger.js';
 import { schema as publicSchema } from '../schema/index.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { createContextFactory, type GatewayContext, WATERFALL_HEADER } from './context.js';
 import { boundedDocumentCache } from './document-cache.js';
@@ -16,6 +17,7 @@ import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
 import { useSubscriptionTransport } from './plugins/use-subscription-transport.js';
+import { useTelemetry } from './plugins/use-telemetry.js';
 import { type TrustedDocumentsOptions, useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { useUpstreamCallLimit } from './plugins/use-upstream-call-limit.js';
 import { useUpstreamWaterfall } from './plugins/use-upstream-waterfall.js';
@@ -49,6 +51,8 @@ export interface GatewayOptions {
   trustedDocumentsManifest?: Map<string, string>;
   /** Live updates: the source of the Subscription fields; none: they fail with a clear error. */
   live?: LiveEvents;
+  /** Request ids, access log, metrics and traces (see src/telemetry); none: the request is not reported. */
+  telemetry?: Telemetry;
 }
 
 /** Builds the gateway without listening: a Yoga instance that is also a Node request listener. */
@@ -71,6 +75,7 @@ export function createGateway(options: GatewayOptions) {
       defaultApiKey: options.defaultApiKey,
       waterfall: options.waterfall ?? false,
       live: options.live,
+      telemetry: options.telemetry,
     }),
     maskedErrors: { maskError: createErrorMasker(logger) },
     logging: {
@@ -85,7 +90,18 @@ export function createGateway(options: GatewayOptions) {
           message: args[0] instanceof Error ? args[0].message : String(args[0]),
         }),
     },
-    cors: { allowedHeaders: ['content-type', 'x-api-key', 'authorization', WATERFALL_HEADER] },
+    cors: {
+      allowedHeaders: [
+        'content-type',
+        'x-api-key',
+        'authorization',
+        WATERFALL_HEADER,
+        'x-request-id',
+        'traceparent',
+        'tracestate',
+      ],
+      exposedHeaders: ['x-request-id'],
+    },
     renderGraphiQL,
     graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiqlApiKey),
     plugins: [
@@ -102,6 +118,8 @@ export function createGateway(options: GatewayOptions) {
       useSubscriptionTransport(),
       // Any HTTP answer from the upstream (even 401) means it is reachable.
       useReadiness('/readyz', () => client.ping().then(() => true)),
+      // Last: it sees results after every other plugin of the gateway, before Yoga masks them.
+      ...(options.telemetry ? [useTelemetry(options.telemetry)] : []),
     ],
   });
 }

@@ -15,6 +15,30 @@ export interface UpstreamCallTrace {
   outcome: 'ok' | UpstreamErrorKind;
   /** True when this request joined an identical call already in flight instead of sending its own. */
   coalesced?: boolean;
+  /** `X-RateLimit-Remaining` of the answer, when it carried a usable one. */
+  rateLimitRemaining?: number;
+}
+
+/**
+ * Watches one request's REST calls, for telemetry (spans, metrics, the access log). Optional: without
+ * one, the client does nothing more than send the calls. Implementations must be cheap and must not
+ * throw; they see route templates only, never a concrete path, a key or a body.
+ */
+export interface UpstreamObserver {
+  /**
+   * An attempt is about to go out. The observer may add headers to it (`traceparent`); the function it
+   * returns is called exactly once, with how the attempt ended.
+   */
+  attempt(
+    method: HttpMethod,
+    route: string,
+    attempt: number,
+    headers: Record<string, string>,
+  ): (call: UpstreamCallTrace) => void;
+  /** A failed read will be sent again after `waitMs` (attempt is the one that failed). */
+  retry(method: HttpMethod, route: string, attempt: number, waitMs: number): void;
+  /** The request joined an identical read already in flight, and that read has now settled. */
+  joined(call: UpstreamCallTrace): void;
 }
 
 /** Who is calling: forwarded on every call. */
@@ -22,6 +46,8 @@ export interface CallerContext {
   apiKey: string;
   signal?: AbortSignal;
   trace?: (call: UpstreamCallTrace) => void;
+  /** Telemetry of the request the calls are made for. */
+  observer?: UpstreamObserver;
 }
 
 export interface CallSpec<S extends z.ZodType | null> {

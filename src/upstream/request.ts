@@ -24,6 +24,10 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+function parseRemaining(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
 /**
  * The request unit: sends one attempt through the dispatcher, always reads the body to the end, parses a
  * success with the call's zod schema (the one place upstream JSON is parsed) and turns every failure into
@@ -32,10 +36,18 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 export function createRequest(dispatcher: Dispatcher): Attempt {
   return async ({ caller, spec, path }, attempt) => {
     const { method, route } = spec;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-api-key': caller.apiKey,
+      'user-agent': 'huechat-gateway',
+    };
+    const observed = caller.observer?.attempt(method, route, attempt, headers);
     const startedAt = performance.now();
     let status: number | undefined;
-    const finish = (outcome: UpstreamCallTrace['outcome']) =>
-      caller.trace?.({
+    let rateLimitRemaining: number | undefined;
+    const finish = (outcome: UpstreamCallTrace['outcome']) => {
+      if (!caller.trace && !observed) return;
+      const call: UpstreamCallTrace = {
         method,
         route,
         status,
@@ -43,17 +55,16 @@ export function createRequest(dispatcher: Dispatcher): Attempt {
         durationMs: performance.now() - startedAt,
         attempt,
         outcome,
-      });
+      };
+      if (rateLimitRemaining !== undefined) call.rateLimitRemaining = rateLimitRemaining;
+      caller.trace?.(call);
+      observed?.(call);
+    };
     const fail = (kind: UpstreamErrorKind, extra: Partial<UpstreamErrorInit> = {}) => {
       finish(kind);
       return new UpstreamError({ kind, method, route, status, ...extra });
     };
 
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'x-api-key': caller.apiKey,
-      'user-agent': 'huechat-gateway',
-    };
     let body: string | undefined;
     if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
@@ -68,6 +79,7 @@ export function createRequest(dispatcher: Dispatcher): Attempt {
       status = res.statusCode;
       retryAfterHeader = first(res.headers['retry-after']);
       requestIdHeader = first(res.headers['x-request-id']);
+      if (observed) rateLimitRemaining = parseRemaining(first(res.headers['x-ratelimit-remaining']));
       text = await res.body.text();
     } catch (err) {
       throw fail(transportFailure(err, caller.signal), { cause: err });

@@ -103,6 +103,7 @@ export function retryReads(attempt: Attempt, options: RetryOptions): Send {
         // retry that is really made spends a token.
         if (wait === undefined || waited + wait > maxTotalWaitMs || !budget.trySpend()) throw err;
         waited += wait;
+        call.caller.observer?.retry(call.spec.method, call.spec.route, n, wait);
         try {
           await sleep(wait, undefined, { signal });
         } catch {

@@ -154,10 +154,10 @@ export function shareReads(next: Send, inflight: InFlightReads = new InFlightRea
       (signal) => next({ ...call, caller: { ...caller, signal } }),
       () => new UpstreamError({ kind: 'aborted', method: spec.method, route: spec.route }),
     );
-    if (joined && caller.trace) {
-      const trace = caller.trace;
-      const report = (outcome: UpstreamCallTrace['outcome'], status: number | undefined) =>
-        trace({
+    if (joined && (caller.trace || caller.observer)) {
+      const { trace, observer } = caller;
+      const report = (outcome: UpstreamCallTrace['outcome'], status: number | undefined) => {
+        const joinedCall: UpstreamCallTrace = {
           method: spec.method,
           route: spec.route,
           status,
@@ -166,7 +166,10 @@ export function shareReads(next: Send, inflight: InFlightReads = new InFlightRea
           attempt: 0,
           outcome,
           coalesced: true,
-        });
+        };
+        trace?.(joinedCall);
+        observer?.joined(joinedCall);
+      };
       promise.then(
         () => report('ok', 200),
         (err: unknown) =>

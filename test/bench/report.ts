@@ -1,5 +1,6 @@
 import type { Measurement } from './load.js';
 import type { ProfileSummary } from './profile.js';
+import type { TelemetryCost } from './telemetry.js';
 import type { CheckResult } from './workloads.js';
 
 export interface Machine {
@@ -32,6 +33,8 @@ export interface BenchResults {
   measurements: Measurement[];
   targets: TargetResult[];
   profile?: ProfileSummary & { workload: string; latencyMs: number; connections: number; opsPerSec: number };
+  /** Metrics and tracing off vs on (see telemetry.ts). */
+  telemetryCost?: TelemetryCost;
 }
 
 const find = (

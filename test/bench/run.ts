@@ -30,6 +30,7 @@ import {
 } from './processes.js';
 import { monotonicUs, newestProfile, summarizeProfile } from './profile.js';
 import { type BenchResults, evaluateTargets, type Machine, renderMarkdown, renderText } from './report.js';
+import { measureTelemetryCost, renderTelemetryMarkdown } from './telemetry.js';
 import {
   type CheckResult,
   checkW1,
@@ -64,6 +65,9 @@ const HELP = `Usage: tsx test/bench/run.ts [options]     (build first: npm run b
   --quiet-wait <s>        before each timed run, wait up to this long for other processes on the
                           machine to go idle (default 20, quick 2; env BENCH_QUIET_WAIT)
   --skip-like-for-like    skip W1 @0 ms ×50 and @20 ms ×1 again with UPSTREAM_COALESCE=false
+  --telemetry <list>      W1 cells (latency:connections) measured with metrics and tracing off, both on,
+                          and on with one trace in ten sampled
+                          (default 0:50,20:50; "none" skips it; env BENCH_TELEMETRY)
   --gateway-script <name> the npm script whose node flags start the gateway (default start:prod, as
                           production runs it; start:prod:v8-defaults for V8's own heap sizing;
                           env BENCH_GATEWAY_SCRIPT)
@@ -101,6 +105,8 @@ interface Options {
   gatewayNodeFlags: string[];
   /** Also measure W1's T2/T4 cells with coalescing off. */
   likeForLike: boolean;
+  /** W1 cells [latency ms, connections] measured with telemetry off vs on. */
+  telemetryCells: [number, number][];
 }
 
 function list(value: string): string[] {
@@ -140,6 +146,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'gateway-script': { type: 'string' },
       'gateway-node-flags': { type: 'string' },
       'skip-like-for-like': { type: 'boolean' },
+      telemetry: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -186,6 +193,13 @@ function parseOptions(argv: string[]): Options | undefined {
     out: values.out ?? env.BENCH_OUT ?? join(ROOT, 'bench-results/latest.json'),
     timeoutS: values.timeout ? positive('--timeout', values.timeout) : undefined,
     likeForLike: !(values['skip-like-for-like'] ?? env.BENCH_SKIP_LIKE_FOR_LIKE === '1'),
+    telemetryCells: list(values.telemetry ?? env.BENCH_TELEMETRY ?? '0:50,20:50')
+      .filter((c) => c !== 'none')
+      .map((c) => {
+        const [latency, connections] = c.split(':');
+        if (connections === undefined) throw new Error(`--telemetry takes latency:connections, got "${c}"`);
+        return [positive('--telemetry', latency, true), positive('--telemetry', connections, true)];
+      }),
     gatewayScript,
     gatewayScriptFlags: scriptNodeFlags(gatewayScript),
     gatewayNodeFlags: list(values['gateway-node-flags'] ?? env.BENCH_GATEWAY_NODE_FLAGS ?? '').flatMap((f) =>
@@ -251,6 +265,12 @@ function estimate(options: Options): { seconds: number; runs: number } {
       seconds += targets * options.jitWarmupS * (cell.fresh ? 1 : 0.25);
     }
   });
+  if (options.telemetryCells.length > 0) {
+    seconds += 10 + 2 * options.jitWarmupS;
+    runs += options.telemetryCells.length * 2 * options.rounds;
+    seconds +=
+      options.telemetryCells.length * 2 * (options.warmupS + options.rounds * (options.durationS + 0.6));
+  }
   if (options.profile) {
     seconds += 10 + options.warmupS + options.profileDurationS;
     runs += 1;
@@ -495,16 +515,23 @@ async function main(argv: string[]): Promise<number> {
     await measureEmbedMode(options, embed, i === 0, results);
     await sleep(200);
   }
+  if (options.telemetryCells.length > 0)
+    results.telemetryCost = await measureTelemetryCost({ ...options, cells: options.telemetryCells }, log);
   const outDir = join(options.out, '..');
   if (options.profile) await profileGateway(options, results, outDir);
   results.targets = evaluateTargets(results);
 
   log('');
   log(renderText(results));
+  if (results.telemetryCost) log(`\n${renderTelemetryMarkdown(results.telemetryCost)}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = `${options.out.replace(/\.json$/, '')}.md`;
-  writeFileSync(markdown, renderMarkdown(results));
+  writeFileSync(
+    markdown,
+    renderMarkdown(results) +
+      (results.telemetryCost ? `\n${renderTelemetryMarkdown(results.telemetryCost)}` : ''),
+  );
   log(`\nWrote ${options.out} and ${markdown}`);
   return results.checks.every((c) => c.ok) ? 0 : 1;
 }
