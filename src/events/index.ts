@@ -60,6 +60,7 @@ export class LiveEvents {
   /** The `POST /webhooks/huechat` handler; undefined while no secret is configured. */
   receiver: ReturnType<typeof createWebhookReceiver> | undefined;
   private secrets: string[];
+  private readonly deliveryWatchers: ((outcome: DeliveryOutcome) => void)[] = [];
 
   constructor(private readonly options: LiveEventsOptions) {
     const { client, logger, redis } = options;
@@ -97,8 +98,16 @@ export class LiveEvents {
       bus: this.bus,
       logger: this.options.logger,
       onAccepted: (event) => this.invalidate(event),
-      onOutcome: this.options.onOutcome,
+      onOutcome: (outcome) => {
+        this.options.onOutcome?.(outcome);
+        for (const watch of this.deliveryWatchers) watch(outcome);
+      },
     });
+  }
+
+  /** Calls `watch` with the outcome of every delivery from now on (metrics). */
+  onDelivery(watch: (outcome: DeliveryOutcome) => void): void {
+    this.deliveryWatchers.push(watch);
   }
 
   private invalidate(event: HueChatEvent) {

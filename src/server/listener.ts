@@ -50,6 +50,7 @@ function notFound(res: ServerResponse) {
 export function createRequestListener(options: RequestListenerOptions): RequestListener {
   const { admission, live, ...gatewayOptions } = options;
   const telemetry = options.telemetry ?? new Telemetry({ logger: options.logger });
+  if (live) telemetry.watchLive(live);
   const { trustedDocuments } = gatewayOptions;
   // Read once, for Yoga's plugin and the WebSocket endpoint alike.
   const trustedDocumentsManifest = trustedDocuments

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LiveEvents } from '../events/index.js';
 import { type Logger, withFields } from '../logger.js';
 import type { HttpMethod, UpstreamCallTrace, UpstreamObserver } from '../upstream/call.js';
 import { type AdmissionGauges, GatewayMetrics } from './metrics.js';
-import { OTHER_OPERATION } from './names.js';
+import { METRIC, OTHER_OPERATION } from './names.js';
 import { OperationNames } from './operations.js';
 import { requestIdFrom } from './request-id.js';
 import {
@@ -47,6 +48,7 @@ export class Telemetry {
   private readonly requests = new WeakMap<IncomingMessage, RequestTelemetry>();
   private readonly outcomes = new Set<string>();
   private readonly servers = new Map<string, UpstreamServer>();
+  private readonly watched = new WeakSet<LiveEvents>();
 
   constructor(options: TelemetryOptions) {
     this.logger = options.logger;
@@ -81,6 +83,18 @@ export class Telemetry {
 
   async shutdown(): Promise<void> {
     await this.tracer?.shutdown();
+  }
+
+  /** Open subscriptions and webhook deliveries by outcome (CONTRACT §9), for this instance's live updates. */
+  watchLive(live: LiveEvents): void {
+    const metrics = this.metrics;
+    if (!metrics || this.watched.has(live)) return;
+    this.watched.add(live);
+    metrics.gauge(METRIC.subscriptionsOpen, 'Open subscriptions on this instance.', [], () => live.hub.size);
+    const deliveries = metrics.counter(METRIC.webhookDeliveries, 'HueChat webhook deliveries by outcome.', [
+      'outcome',
+    ]);
+    live.onDelivery((outcome) => deliveries.inc({ outcome }));
   }
 
   /** A bounded outcome value: ok, or an error code. */

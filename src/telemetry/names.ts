@@ -43,6 +43,8 @@ export const METRIC = {
   admissionExecuting: 'huechat_admission_executing',
   admissionLimit: 'huechat_admission_limit',
   admissionWait: 'huechat_admission_wait_seconds',
+  subscriptionsOpen: 'huechat_subscriptions_open',
+  webhookDeliveries: 'huechat_webhook_deliveries_total',
 } as const;
 
 /** The one label value for anonymous operations and for names past the cap (not a GraphQL name). */
