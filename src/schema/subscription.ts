@@ -109,6 +109,18 @@ const messageFilter =
     (args.conversationId == null || event.message.conversation_id === args.conversationId) &&
     (args.contactId == null || event.message.contact_id === args.contactId);
 
+/** The filters of the two message subscriptions. */
+const messageArgs = builder.args((t) => ({
+  conversationId: t.id({
+    description: 'Only messages of this conversation.',
+    validate: idSchema('conversation').nullish(),
+  }),
+  contactId: t.id({
+    description: 'Only messages with this contact.',
+    validate: idSchema('contact').nullish(),
+  }),
+}));
+
 builder.subscriptionType({
   description:
     'Live updates from HueChat webhooks, for your organisation only. Events missed while disconnected are not replayed: refetch on reconnect.',
@@ -116,32 +128,14 @@ builder.subscriptionType({
     messageAdded: t.field({
       type: MessageRef,
       description: 'A message received from a contact or sent to one (message.received, message.sent).',
-      args: {
-        conversationId: t.arg.id({
-          description: 'Only messages of this conversation.',
-          validate: idSchema('conversation').nullish(),
-        }),
-        contactId: t.arg.id({
-          description: 'Only messages with this contact.',
-          validate: idSchema('contact').nullish(),
-        }),
-      },
+      args: messageArgs,
       subscribe: (_root, args, ctx) => open(ctx, 'message', messageFilter(ADDED, args)),
       resolve: (delivery: Delivery, _args, ctx) => payload<MessageEvent>(delivery, ctx).message,
     }),
     messageStatusChanged: t.field({
       type: MessageRef,
       description: 'A message was delivered or read (message.delivered, message.read).',
-      args: {
-        conversationId: t.arg.id({
-          description: 'Only messages of this conversation.',
-          validate: idSchema('conversation').nullish(),
-        }),
-        contactId: t.arg.id({
-          description: 'Only messages with this contact.',
-          validate: idSchema('contact').nullish(),
-        }),
-      },
+      args: messageArgs,
       subscribe: (_root, args, ctx) => open(ctx, 'message', messageFilter(STATUS, args)),
       resolve: (delivery: Delivery, _args, ctx) => payload<MessageEvent>(delivery, ctx).message,
     }),

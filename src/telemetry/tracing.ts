@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
-import type { HttpMethod, UpstreamCallTrace } from '../upstream/call.js';
+import type { UpstreamObserver } from '../upstream/call.js';
 
 /** Where and how spans are exported (OTLP over HTTP). */
 export interface TracingConfig {
@@ -18,18 +18,10 @@ export interface UpstreamServer {
 }
 
 /** The trace of one GraphQL request: its server span and the REST spans under it. */
-export interface OperationTrace {
+export interface OperationTrace extends UpstreamObserver {
   admitted(waitMs: number): void;
   /** The operation is known (after parsing); `spanName` is low-cardinality. */
   operation(type: string, name: string | undefined, spanName: string): void;
-  attempt(
-    method: HttpMethod,
-    route: string,
-    attempt: number,
-    headers: Record<string, string>,
-  ): (call: UpstreamCallTrace) => void;
-  retry(method: HttpMethod, route: string, attempt: number, waitMs: number): void;
-  joined(call: UpstreamCallTrace): void;
   end(statusCode: number, outcome: string): void;
 }
 
