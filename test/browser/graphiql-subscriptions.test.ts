@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, noBrowser, textOf } from '../helpers/browser.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 import { registerWebhook, until } from '../helpers/webhooks.js';
 
 // A subscription run from GraphiQL shows a message as the sandbox's webhook brings it in.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-
 let stack: Stack;
 let browser: Browser;
 
-// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is the point.
-const textOf = async (locator: Locator) => (await locator.innerText()).replace(/\u00a0/g, ' ');
-
-describe.skipIf(skip)('GraphiQL runs subscriptions', () => {
+describe.skipIf(noBrowser)('GraphiQL runs subscriptions', () => {
   beforeAll(async () => {
     stack = await startStack({
       sandbox: { seedContacts: 10, deliverAfterMs: 3_600_000, readAfterMs: 7_200_000 },
@@ -26,17 +20,7 @@ describe.skipIf(skip)('GraphiQL runs subscriptions', () => {
     stack.live?.setSecrets([
       await registerWebhook(stack.sandbox.url, SANDBOX_KEY, `${stack.origin}/webhooks/huechat`),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

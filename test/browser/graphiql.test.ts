@@ -1,29 +1,15 @@
-import { existsSync } from 'node:fs';
 import { parse, validate } from 'graphql';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
 import { DEFAULT_QUERY } from '../../src/server/graphiql.js';
+import { launchChromium, noBrowser, textOf } from '../helpers/browser.js';
 import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
 
 // GraphiQL as a person meets it: `npm start` in sandbox mode, open /graphql in a browser, press run.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs chromium, so there a missing browser is a failure, not a skip.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(
-    `Skipping the GraphiQL browser test: no Chromium at ${CHROMIUM}. Install it (apt-get install chromium) ` +
-      'or set CHROMIUM_PATH; with CI set the test runs and fails instead.',
-  );
-}
-
 let stack: Stack;
 let browser: Browser;
-
-/** Monaco renders spaces as U+00A0; read its text the way a person does. */
-// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is the point.
-const textOf = async (locator: Locator) => (await locator.innerText()).replace(/\u00a0/g, ' ');
 
 describe('the GraphiQL default query', () => {
   it('is valid against the public schema, so the first click in GraphiQL works', () => {
@@ -32,25 +18,14 @@ describe('the GraphiQL default query', () => {
   });
 });
 
-describe.skipIf(skip)('GraphiQL in Chromium', () => {
+describe.skipIf(noBrowser)('GraphiQL in Chromium', () => {
   beforeAll(async () => {
     stack = await startStack({
       sandbox: { seedContacts: 10 },
       defaultApiKey: SANDBOX_KEY,
       gateway: { graphiqlApiKey: SANDBOX_KEY },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
