@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { messageSchema } from '../../src/upstream/messages.js';
 import { OTHER_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
-import { deliver, envelope, newSecret, subscribeSse, until } from '../helpers/webhooks.js';
+import { deliver, envelope, newSecret, seededMessage, subscribeSse, until } from '../helpers/webhooks.js';
 
 const secret = newSecret();
 let stack: Stack;
@@ -12,16 +12,7 @@ const open = () => stack.live?.hub.size ?? 0;
 
 beforeAll(async () => {
   stack = await startStack({ live: { secrets: [secret], subscriptionsPerKey: 2, subscriptionBuffer: 3 } });
-  const conversations = await fetch(`${stack.sandbox.url}/conversations?limit=1`, {
-    headers: { 'x-api-key': SANDBOX_KEY },
-  }).then((r) => r.json());
-  const messages = await fetch(
-    `${stack.sandbox.url}/conversation/${conversations.data[0].id}/messages?limit=1`,
-    {
-      headers: { 'x-api-key': SANDBOX_KEY },
-    },
-  ).then((r) => r.json());
-  message = messages.data[0];
+  message = await seededMessage(stack.sandbox.url);
 });
 afterAll(() => stack.close());
 

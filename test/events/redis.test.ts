@@ -3,13 +3,14 @@ import { EVENTS_CHANNEL } from '../../src/events/bus.js';
 import { connectRedis } from '../../src/events/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
-import { READONLY_KEY, SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
+import { READONLY_KEY, type Stack, startStack } from '../helpers/stack.js';
 import {
   deliver,
   envelope,
   newEventId,
   newSecret,
   type SseSubscription,
+  seededMessage,
   subscribeSse,
 } from '../helpers/webhooks.js';
 
@@ -34,13 +35,7 @@ beforeAll(async () => {
     logger,
     live: { secrets: [secret], redis: connectRedis(redis.url, logger) },
   });
-  const conversations = await fetch(`${a.sandbox.url}/conversations?limit=1`, {
-    headers: { 'x-api-key': SANDBOX_KEY },
-  }).then((r) => r.json());
-  const messages = await fetch(`${a.sandbox.url}/conversation/${conversations.data[0].id}/messages?limit=1`, {
-    headers: { 'x-api-key': SANDBOX_KEY },
-  }).then((r) => r.json());
-  message = messages.data[0];
+  message = await seededMessage(a.sandbox.url);
 });
 afterAll(async () => {
   await b?.close();

@@ -191,3 +191,15 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** The first message of the first conversation, read straight from the sandbox: a real `data` for events. */
+export async function seededMessage(
+  sandboxUrl: string,
+  apiKey = 'sk_test_sandbox',
+): Promise<Record<string, unknown>> {
+  const get = (path: string) =>
+    fetch(`${sandboxUrl}${path}`, { headers: { 'x-api-key': apiKey } }).then((r) => r.json());
+  const conversations = await get('/conversations?limit=1');
+  const messages = await get(`/conversation/${conversations.data[0].id}/messages?limit=1`);
+  return messages.data[0];
+}

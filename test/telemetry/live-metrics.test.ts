@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createTelemetry } from '../../src/telemetry/index.js';
-import { SANDBOX_KEY, type Stack, startStack } from '../helpers/stack.js';
-import { deliver, envelope, newSecret, subscribeSse, until } from '../helpers/webhooks.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+import { deliver, envelope, newSecret, seededMessage, subscribeSse, until } from '../helpers/webhooks.js';
 
 const secret = newSecret();
 let stack: Stack;
@@ -17,16 +17,7 @@ async function family(name: string): Promise<string[]> {
 beforeAll(async () => {
   const telemetry = await createTelemetry({ logger: createLogger('silent'), metrics: true });
   stack = await startStack({ live: { secrets: [secret] }, gateway: { telemetry } });
-  const conversations = await fetch(`${stack.sandbox.url}/conversations?limit=1`, {
-    headers: { 'x-api-key': SANDBOX_KEY },
-  }).then((r) => r.json());
-  const messages = await fetch(
-    `${stack.sandbox.url}/conversation/${conversations.data[0].id}/messages?limit=1`,
-    {
-      headers: { 'x-api-key': SANDBOX_KEY },
-    },
-  ).then((r) => r.json());
-  message = messages.data[0];
+  message = await seededMessage(stack.sandbox.url);
 });
 afterAll(() => stack.close());
 
