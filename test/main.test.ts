@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { scriptNodeFlags } from './bench/processes.js';
+import { closedOrigin } from './helpers/http.js';
 
 // The real process, as `npm start` runs it: config, sandbox, listen, shutdown.
 const children: ChildProcess[] = [];
@@ -41,14 +41,6 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`gateway did not start:\n${lines.join('\n')}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 describe('the gateway process', () => {
@@ -97,9 +89,8 @@ describe('the gateway process', () => {
   });
 
   test('readiness fails while the configured upstream cannot be reached, health does not', async () => {
-    const port = await closedPort();
     const gw = await start({
-      HUECHAT_API_URL: `http://127.0.0.1:${port}/v2`,
+      HUECHAT_API_URL: `${await closedOrigin()}/v2`,
       UPSTREAM_CONNECT_TIMEOUT_MS: '300',
     });
     expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);

@@ -28,7 +28,7 @@ import {
   useErrorsStack,
   withNullAt,
 } from '../helpers/gateway-errors.js';
-import { closedPort } from '../helpers/http.js';
+import { closedOrigin } from '../helpers/http.js';
 import { rest, uniqueEmail } from '../helpers/rest.js';
 import { describeCalls, type GraphQLResponse, type Stack, startStack } from '../helpers/stack.js';
 
@@ -136,10 +136,10 @@ describe('an upstream that cannot be reached at all', () => {
   let unreachable: Stack;
   const gqlUnreachable = sender(() => unreachable);
   beforeAll(async () => {
-    const port = await closedPort();
+    const origin = await closedOrigin();
     unreachable = await startStack({
       sandbox: { seedContacts: 0 },
-      client: { baseUrl: `http://127.0.0.1:${port}/v2` },
+      client: { baseUrl: `${origin}/v2` },
     });
   });
   afterAll(() => unreachable.close());

@@ -15,11 +15,14 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }
 
-/** A port nothing listens on: bound once, then released. */
-export async function closedPort(): Promise<number> {
+/**
+ * An origin nothing listens on: a port bound once on 127.0.0.2, then released. The test servers all bind
+ * 127.0.0.1, so one that the kernel later gives the same port number still does not answer here.
+ */
+export async function closedOrigin(): Promise<string> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return `http://127.0.0.2:${port}`;
 }

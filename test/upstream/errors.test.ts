@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KEYS, startSandbox } from '../../src/sandbox/index.js';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
-import { closedPort } from '../helpers/http.js';
+import { closedOrigin } from '../helpers/http.js';
 import { READONLY_KEY, uniquePhone } from '../helpers/rest.js';
 import { ManualClock, timed } from '../helpers/time.js';
 import {
@@ -177,8 +177,7 @@ describe('timeouts, lost connections and aborts', () => {
   });
 
   it('reports unavailable when nothing listens on the port', async () => {
-    const port = await closedPort();
-    const offline = createClient(`http://127.0.0.1:${port}/v2`);
+    const offline = createClient(`${await closedOrigin()}/v2`);
 
     const err = await upstreamFailure(contacts.get(offline, me, 'cnt_any'));
 

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contacts } from '../../src/upstream/contacts.js';
 import { messages } from '../../src/upstream/messages.js';
-import { closedPort } from '../helpers/http.js';
+import { closedOrigin } from '../helpers/http.js';
 import { uniquePhone } from '../helpers/rest.js';
 import { timed } from '../helpers/time.js';
 import {
@@ -68,7 +68,7 @@ describe('reads are retried when the failure is passing', () => {
   });
 
   it('retries a GET against a port nothing listens on, then reports unavailable', async () => {
-    const offline = createClient(`http://127.0.0.1:${await closedPort()}/v2`);
+    const offline = createClient(`${await closedOrigin()}/v2`);
     const { caller: traced, traces } = tracingCaller();
 
     const err = await upstreamFailure(contacts.get(offline, traced, 'cnt_1'));
